@@ -1,0 +1,37 @@
+"""langsplit: split article text copied from news aggregators and sites into body, chrome and teasers.
+
+>>> import langsplit
+>>> spans = langsplit.classify(page_text)   # doctest: +SKIP
+>>> article = langsplit.clean(page_text)    # doctest: +SKIP
+
+Every non-whitespace character of the input lies in exactly one returned
+span; ``clean`` keeps the body spans, one paragraph per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__version__ = "0.1.0"
+
+from .model import ModelError  # noqa: E402
+from .splitter import DEFAULT_KEEP, Span, Splitter, default_splitter  # noqa: E402
+
+LABELS = ("body", "chrome", "teaser")
+
+__all__ = ["Span", "Splitter", "ModelError", "LABELS", "classify", "classify_many", "clean", "__version__"]
+
+
+def classify(text: str) -> list[Span]:
+    """Label the lines of one page with the packaged model (loaded once, thread-safe)."""
+    return default_splitter().classify(text)
+
+
+def classify_many(texts: Iterable[str]) -> list[list[Span]]:
+    """Label many pages in one batch with the packaged model."""
+    return default_splitter().classify_many(texts)
+
+
+def clean(text: str, keep: Sequence[str] = DEFAULT_KEEP) -> str:
+    """The article of one page: the spans labelled as in ``keep``, one per line."""
+    return default_splitter().clean(text, keep)

@@ -1,0 +1,213 @@
+"""Features of the lines of one page, for the page-level classifier.
+
+A line alone is ambiguous (a teaser headline reads like the article's own
+headline; "Log in" is furniture in every language), so every line is
+described together with its page: its language against the page's main
+language, where it stands, whether it repeats, and the same facts of its
+neighbours.  The second pass adds the first pass's beliefs about the
+neighbourhood, because furniture and teasers come in runs and the article
+is mostly one block.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from .segment import Line
+from .textnorm import caps_ratio, repetition_key
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}:\d\d\b")
+_READ_TIME = re.compile(
+    r"\d+\s*(?:min|mins|minutes?|minuten|minutter|minuter|minuti|minutos|minuty|minut|perc|"
+    r"dakika|dk|мин|хв|分|분|دقائق|دقيقة|λεπτ)",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{[A-Za-z_]+\}|%[A-Za-z_]+%|\[\[.*?\]\]")
+_URL = re.compile(r"https?://|www\.|\w\.(?:com|org|net|co\.uk|de|no|fr)\b|\w@\w")
+_SENTENCE_END = set(".!?。！？…")
+_CLOSERS = set("\"'”’»)]」』")
+_SEPARATORS = set("|·•-–—/>»:")
+
+BASE_NAMES = [
+    "tm_body", "tm_chrome", "tm_teaser",
+    "lang_score", "lang_is_main", "lang_mismatch_conf", "lang_und",
+    "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_separator",
+    "caps_ratio", "all_caps", "title_word_ratio", "digit_ratio",
+    "has_year", "has_date", "has_read_time", "has_placeholder", "has_url", "has_copyright",
+    "punct_ratio", "mean_word_len",
+    "log_repeats", "seen_before", "seen_after", "repeat_nearby",
+    "rel_index", "rel_char_pos", "log_index", "log_index_from_end",
+    "blank_before", "blank_after", "log_page_lines", "page_main_share",
+    "short_line", "has_pipe", "rel_length",
+]
+_NEIGHBOUR_COLS = [
+    "tm_body", "tm_chrome", "tm_teaser", "log_chars", "ends_sentence", "lang_is_main",
+    "lang_mismatch_conf", "caps_ratio", "blank_before", "rel_length", "has_read_time",
+]
+_NEIGHBOUR_IDX = [BASE_NAMES.index(c) for c in _NEIGHBOUR_COLS]
+NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
+CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
+N_LABELS = 3
+
+
+def _ends_sentence(text: str) -> bool:
+    last = text[-1]
+    if last in _CLOSERS and len(text) > 1:
+        last = text[-2]
+    return last in _SENTENCE_END
+
+
+def base_features(
+    lines: Sequence[Line],
+    text_len: int,
+    codes: Sequence[str],
+    lang_probs: np.ndarray,
+    main_lang: str,
+    tm_probs: np.ndarray,
+) -> np.ndarray:
+    """One row of BASE_NAMES features per line of a page."""
+    n = len(lines)
+    X = np.zeros((n, len(BASE_NAMES)), dtype=np.float32)
+    if n == 0:
+        return X
+    X[:, 0:3] = tm_probs
+    X[:, 3] = lang_probs
+
+    keys = [repetition_key(l.text) for l in lines]
+    counts = Counter(keys)
+    first_seen: dict[str, int] = {}
+    last_seen: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        first_seen.setdefault(k, i)
+        last_seen[k] = i
+
+    chars = np.array([len(l.text) for l in lines], dtype=np.float32)
+    main_chars = sum(c for c, code in zip(chars, codes) if code == main_lang)
+    page_main_share = float(main_chars / chars.sum()) if chars.sum() else 0.0
+    max_chars = float(chars.max())
+    log_n = math.log1p(n)
+    denom_text = max(text_len, 1)
+
+    for i, line in enumerate(lines):
+        t = line.text
+        code = codes[i]
+        is_main = 1.0 if code == main_lang and code != "und" else 0.0
+        words = t.split()
+        nw = len(words)
+        nchars = len(t)
+        digits = sum(ch.isdigit() for ch in t)
+        alnum = sum(ch.isalnum() for ch in t)
+        spaces = nchars - len(t.replace(" ", ""))
+        capr = caps_ratio(t)
+        letters = sum(ch.isalpha() for ch in t)
+        titled = sum(1 for w in words if w[:1].isupper())
+        k = keys[i]
+        X[i, 4] = is_main
+        X[i, 5] = (1.0 - is_main) * lang_probs[i] if code != "und" else 0.0
+        X[i, 6] = 1.0 if code == "und" else 0.0
+        X[i, 7] = math.log1p(nchars)
+        X[i, 8] = math.log1p(nw)
+        X[i, 9] = _ends_sentence(t)
+        X[i, 10] = t[-1] == ":"
+        X[i, 11] = t[-1] in _SEPARATORS
+        X[i, 12] = capr
+        X[i, 13] = capr > 0.9 and letters >= 3
+        X[i, 14] = titled / nw if nw else 0.0
+        X[i, 15] = digits / nchars
+        X[i, 16] = _YEAR.search(t) is not None
+        X[i, 17] = _DATE.search(t) is not None
+        X[i, 18] = _READ_TIME.search(t) is not None
+        X[i, 19] = _PLACEHOLDER.search(t) is not None
+        X[i, 20] = _URL.search(t) is not None
+        X[i, 21] = "©" in t or "(c)" in t.lower()
+        X[i, 22] = (nchars - alnum - spaces) / nchars
+        X[i, 23] = (nchars - spaces) / nw if nw else 0.0
+        X[i, 24] = math.log(counts[k])
+        X[i, 25] = first_seen[k] < i
+        X[i, 26] = last_seen[k] > i
+        X[i, 27] = any(
+            0 <= i + d < n and keys[i + d] == k for d in (-4, -3, -2, -1, 1, 2, 3, 4)
+        )
+        X[i, 28] = i / (n - 1) if n > 1 else 0.0
+        X[i, 29] = line.start / denom_text
+        X[i, 30] = math.log1p(i)
+        X[i, 31] = math.log1p(n - 1 - i)
+        X[i, 32] = line.blank_before
+        X[i, 33] = line.blank_after
+        X[i, 34] = log_n
+        X[i, 35] = page_main_share
+        X[i, 36] = nw <= 3
+        X[i, 37] = "|" in t
+        X[i, 38] = nchars / max_chars
+    return X
+
+
+def _shifted(M: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of M moved by offset (row i gets row i+offset), zero-filled, and a presence flag."""
+    n = M.shape[0]
+    out = np.zeros_like(M)
+    present = np.zeros((n, 1), dtype=M.dtype)
+    if abs(offset) >= n:
+        return out, present
+    if offset > 0:
+        out[: n - offset] = M[offset:]
+        present[: n - offset] = 1
+    elif offset < 0:
+        out[-offset:] = M[: n + offset]
+        present[-offset:] = 1
+    return out, present
+
+
+def context_features(base: np.ndarray) -> np.ndarray:
+    """Base features of each line beside a subset of its neighbours' (first pass input)."""
+    sub = base[:, _NEIGHBOUR_IDX]
+    parts = [base]
+    for off in NEIGHBOUR_OFFSETS:
+        shifted, present = _shifted(sub, off)
+        parts.append(shifted)
+        parts.append(present)
+    return np.hstack(parts)
+
+
+def _window_mean(P: np.ndarray, radius: int) -> np.ndarray:
+    """Mean of P over rows i-radius..i+radius (clipped at the page edges)."""
+    n = P.shape[0]
+    csum = np.vstack([np.zeros((1, P.shape[1]), dtype=np.float64), np.cumsum(P, axis=0, dtype=np.float64)])
+    idx = np.arange(n)
+    lo = np.clip(idx - radius, 0, n)
+    hi = np.clip(idx + radius + 1, 0, n)
+    return ((csum[hi] - csum[lo]) / (hi - lo)[:, None]).astype(np.float32)
+
+
+def second_pass_features(first: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """First-pass features plus what the first pass believes of the neighbourhood.
+
+    P holds the first pass's (body, chrome, teaser) probabilities for the page's lines.
+    """
+    n = P.shape[0]
+    parts = [first, P]
+    for off in CONTEXT_OFFSETS:
+        shifted, present = _shifted(P, off)
+        parts.append(shifted)
+    for radius in (2, 5, 12):
+        parts.append(_window_mean(P, radius))
+    body = P[:, 0].astype(np.float64)
+    # Is there article text further down / further up?  Teaser lists follow the body's end.
+    after = np.zeros(n)
+    before = np.zeros(n)
+    if n > 1:
+        after[:-1] = np.maximum.accumulate(body[::-1])[::-1][1:]
+        before[1:] = np.maximum.accumulate(body)[:-1]
+    total = body.sum()
+    cum = (np.cumsum(body) - body) / total if total > 0 else np.zeros(n)
+    # The body's centre of mass, to tell a line inside the article block from one far off it.
+    centre = float((np.arange(n) * body).sum() / total) / max(n - 1, 1) if total > 0 else 0.5
+    rel = np.arange(n) / max(n - 1, 1)
+    parts.append(np.column_stack([after, before, cum, rel - centre, np.abs(rel - centre)]).astype(np.float32))
+    return np.hstack(parts).astype(np.float32)

@@ -1,0 +1,144 @@
+"""Splitter: label the lines of pages and return their article text."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .features import base_features, context_features
+from .langid import LanguageIdentifier, main_language
+from .model import ModelFiles, load_model
+from .segment import Line, split_lines
+from .textmodel import LABELS
+
+DEFAULT_KEEP = ("body",)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A labelled stretch of the input: ``text[start:end]``.
+
+    label is "body", "chrome" or "teaser"; score is the model's probability
+    of that label; lang is lid.176's ISO code for the span (nb/nn folded
+    into "no", "und" when it has no letters) and lang_score its probability.
+    """
+
+    start: int
+    end: int
+    label: str
+    score: float
+    lang: str
+    lang_score: float
+
+
+def packaged_model_path() -> Path:
+    """The folder of the model that ships inside the package."""
+    return Path(str(resources.files("langsplit") / "models" / "default"))
+
+
+def _lid_path() -> Path:
+    return Path(str(resources.files("langsplit") / "resources" / "lid.176.ftz"))
+
+
+def _check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"langsplit works on str, got {type(text).__name__}; decode bytes first")
+    return text
+
+
+class Splitter:
+    """A loaded model: classify pages into body, chrome and teaser spans.
+
+    >>> splitter = Splitter.load()          # the packaged model
+    >>> spans = splitter.classify("Headline\\n\\nFirst paragraph of the story.")
+    """
+
+    def __init__(self, model: ModelFiles, lid: LanguageIdentifier):
+        self.model = model
+        self.lid = lid
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Splitter":
+        """Load the packaged model, or the model folder at ``path``.
+
+        Raises ``langsplit.ModelError`` naming the file when the folder is
+        missing, damaged or made by an incompatible version.
+        """
+        folder = packaged_model_path() if path is None else Path(path)
+        return cls(load_model(folder), LanguageIdentifier(_lid_path()))
+
+    @property
+    def metadata(self) -> dict:
+        """The model folder's metadata (version, labels, training data)."""
+        return self.model.metadata
+
+    def classify(self, text: str) -> list[Span]:
+        """Label every non-blank line of ``text``; spans are in order and cover all non-space text."""
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Iterable[str]) -> list[list[Span]]:
+        """Classify many pages at once (one batched call per model, much faster than a loop)."""
+        texts = [_check_text(t) for t in texts]
+        pages = [split_lines(t) for t in texts]
+        flat: list[str] = [l.text for lines in pages for l in lines]
+        ptr = np.zeros(len(pages) + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum([len(lines) for lines in pages])
+        if not flat:
+            return [[] for _ in pages]
+
+        codes, lang_probs = self.lid.predict(flat)
+        tm = self.model.textmodel.predict_proba(flat)
+        rows = []
+        for k, (text, lines) in enumerate(zip(texts, pages)):
+            a, b = int(ptr[k]), int(ptr[k + 1])
+            if a == b:
+                continue
+            page_codes = codes[a:b]
+            main = main_language(page_codes, [len(l.text) for l in lines])
+            base = base_features(lines, len(text), page_codes, lang_probs[a:b], main, tm[a:b])
+            rows.append(context_features(base))
+        X = np.vstack(rows)
+        nonempty = np.concatenate([[0], np.cumsum([len(l) for l in pages if l])])
+        P = self.model.classifier.predict_proba(X, nonempty)
+        best = np.argmax(P, axis=1)
+
+        out: list[list[Span]] = []
+        for k, lines in enumerate(pages):
+            a = int(ptr[k])
+            out.append([
+                Span(l.start, l.end, LABELS[best[a + j]], float(P[a + j, best[a + j]]),
+                     codes[a + j], float(lang_probs[a + j]))
+                for j, l in enumerate(lines)
+            ])
+        return out
+
+    def clean(self, text: str, keep: Sequence[str] = DEFAULT_KEEP) -> str:
+        """The kept spans of ``text`` (the article body by default), one paragraph per line."""
+        return join_spans(text, self.classify(text), keep)
+
+
+def join_spans(text: str, spans: Sequence[Span], keep: Sequence[str] = DEFAULT_KEEP) -> str:
+    """Join the spans whose label is in ``keep``, one per line."""
+    bad = set(keep) - set(LABELS)
+    if bad:
+        raise ValueError(f"unknown label(s) {sorted(bad)}; choose from {list(LABELS)}")
+    return "\n".join(text[s.start:s.end] for s in spans if s.label in keep)
+
+
+_default: Splitter | None = None
+_default_lock = threading.Lock()
+
+
+def default_splitter() -> Splitter:
+    """The packaged model, loaded once on first use (thread-safe)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Splitter.load()
+    return _default

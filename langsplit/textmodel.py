@@ -1,0 +1,109 @@
+"""The line-text model: fastText supervised on word and character n-grams.
+
+It reads one line alone and says how much it looks like article prose,
+furniture or another article's teaser, in any language it was trained on.
+Its probabilities are features for the page-level classifier, which knows
+the context this model cannot see.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .textnorm import for_textmodel
+
+LABELS = ("body", "chrome", "teaser")
+_TAG = "__label__"
+
+# Chosen for a small, fast model that still sees sub-word patterns across
+# scripts: 2-4 character n-grams cover CJK words and inflected endings alike.
+DEFAULT_PARAMS = dict(
+    dim=32,
+    epoch=8,
+    lr=0.5,
+    wordNgrams=2,
+    minn=2,
+    maxn=4,
+    minCount=2,
+    bucket=400_000,
+    loss="softmax",
+    thread=2,
+    seed=1,
+    verbose=0,
+)
+
+
+def _silence_fasttext() -> None:
+    import fasttext
+
+    fasttext.FastText.eprint = lambda *args, **kwargs: None
+
+
+class LineTextModel:
+    """A fastText supervised model over normalised line text."""
+
+    def __init__(self, model) -> None:
+        self._model = model
+        labels = [lab[len(_TAG):] for lab in model.get_labels()]
+        missing = set(LABELS) - set(labels)
+        if missing:
+            raise ValueError(f"line-text model lacks labels {sorted(missing)}")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "LineTextModel":
+        import fasttext
+
+        _silence_fasttext()
+        return cls(fasttext.load_model(str(path)))
+
+    @classmethod
+    def fit(
+        cls,
+        lines: Sequence[str],
+        labels: Sequence[str],
+        quantize: bool = False,
+        **params,
+    ) -> "LineTextModel":
+        """Train on lines and their labels (deterministic with thread=1)."""
+        import fasttext
+
+        _silence_fasttext()
+        opts = {**DEFAULT_PARAMS, **params}
+        fd, path = tempfile.mkstemp(suffix=".txt", prefix="langsplit-train-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                for line, label in zip(lines, labels):
+                    tokens = for_textmodel(line)
+                    if tokens:
+                        fh.write(f"{_TAG}{label} {tokens}\n")
+            model = fasttext.train_supervised(input=path, **opts)
+            if quantize:
+                model.quantize(input=path, qnorm=True, retrain=False, cutoff=100_000)
+        finally:
+            os.unlink(path)
+        return cls(model)
+
+    def save(self, path: str | Path) -> None:
+        self._model.save_model(str(path))
+
+    def predict_proba(self, lines: Sequence[str]) -> np.ndarray:
+        """Probabilities of (body, chrome, teaser) for each line; repeated lines are scored once."""
+        out = np.zeros((len(lines), len(LABELS)), dtype=np.float32)
+        index: dict[str, list[int]] = {}
+        for i, line in enumerate(lines):
+            index.setdefault(for_textmodel(line), []).append(i)
+        keys = list(index)
+        labels, probs = self._model.predict(keys, k=len(LABELS))
+        col = {f"{_TAG}{name}": j for j, name in enumerate(LABELS)}
+        for key, labs, ps in zip(keys, labels, probs):
+            row = np.zeros(len(LABELS), dtype=np.float32)
+            for lab, p in zip(labs, ps):
+                row[col[lab]] = p
+            np.clip(row, 0.0, 1.0, out=row)
+            out[index[key]] = row
+        return out

@@ -1,0 +1,135 @@
+"""Fit a langsplit model on labelled pages.
+
+A labelled page is a dict in the gold format of the seeds
+(``{"text": ..., "lines": [{"start", "end", "label"}, ...]}``) with an
+optional ``"group"`` (the template family it was made from).  Groups matter:
+the page classifier learns how far to trust the line-text model from
+out-of-fold predictions on groups that model did not see, the way it will
+meet unseen templates in use.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from .features import base_features, context_features
+from .langid import LanguageIdentifier, main_language
+from .model import PageLineClassifier, save_model
+from .segment import Line, split_lines
+from .splitter import _lid_path
+from .textmodel import LABELS, LineTextModel
+
+
+def line_labels(page: dict, lines: Sequence[Line]) -> list[str]:
+    """Labels of our lines from a gold page: each line takes the label of the gold line it starts in."""
+    gold = sorted(page["lines"], key=lambda g: g["start"])
+    out: list[str] = []
+    j = 0
+    for line in lines:
+        while j + 1 < len(gold) and gold[j]["end"] <= line.start:
+            j += 1
+        if not gold or not (gold[j]["start"] <= line.start < max(gold[j]["end"], gold[j]["start"] + 1)):
+            raise ValueError(f"page {page.get('id', '?')}: line at {line.start} has no gold label")
+        label = gold[j]["label"]
+        if label not in LABELS:
+            raise ValueError(f"page {page.get('id', '?')}: unknown label {label!r}")
+        out.append(label)
+    return out
+
+
+class _Prepared:
+    """Lines, labels and language facts of a set of pages, computed once."""
+
+    def __init__(self, pages: Sequence[dict], lid: LanguageIdentifier):
+        self.pages = pages
+        self.lines = [split_lines(p["text"]) for p in pages]
+        self.labels = [line_labels(p, ls) for p, ls in zip(pages, self.lines)]
+        self.ptr = np.concatenate([[0], np.cumsum([len(ls) for ls in self.lines])]).astype(np.int64)
+        self.flat = [l.text for ls in self.lines for l in ls]
+        self.y = np.array([lab for labs in self.labels for lab in labs])
+        self.codes, self.lang_probs = lid.predict(self.flat)
+        self.page_groups = [str(p.get("group", p.get("id", i))) for i, p in enumerate(pages)]
+        self.line_groups = np.repeat(np.array(self.page_groups), np.diff(self.ptr))
+
+    def features(self, tm: np.ndarray) -> np.ndarray:
+        rows = []
+        for k, (page, lines) in enumerate(zip(self.pages, self.lines)):
+            a, b = int(self.ptr[k]), int(self.ptr[k + 1])
+            if a == b:
+                continue
+            codes = self.codes[a:b]
+            main = main_language(codes, [len(l.text) for l in lines])
+            base = base_features(lines, len(page["text"]), codes, self.lang_probs[a:b], main, tm[a:b])
+            rows.append(context_features(base))
+        return np.vstack(rows)
+
+    def nonempty_ptr(self) -> np.ndarray:
+        sizes = np.diff(self.ptr)
+        return np.concatenate([[0], np.cumsum(sizes[sizes > 0])]).astype(np.int64)
+
+
+def _log(msg: str, verbose: bool) -> None:
+    if verbose:
+        print(f"[train] {msg}", flush=True)
+
+
+def fit(
+    pages: Sequence[dict],
+    out_dir: str | Path,
+    metadata: dict | None = None,
+    n_folds: int = 3,
+    textmodel_params: dict | None = None,
+    classifier_params: dict | None = None,
+    quantize: bool = True,
+    verbose: bool = True,
+) -> Path:
+    """Train a model on labelled pages and write it as a model folder at ``out_dir``.
+
+    Deterministic for the same pages and parameters.
+    """
+    t0 = time.time()
+    lid = LanguageIdentifier(_lid_path())
+    data = _Prepared(pages, lid)
+    if len(data.y) == 0:
+        raise ValueError("no labelled lines to train on")
+    _log(f"{len(pages)} pages, {len(data.y)} lines {dict(Counter(data.y.tolist()))} "
+         f"({time.time() - t0:.0f}s)", verbose)
+    tm_params = {"thread": 1, **(textmodel_params or {})}
+
+    # Out-of-fold line-text probabilities, folds by group: what the page
+    # classifier learns from must look like the text model on a new template.
+    oof = np.zeros((len(data.y), len(LABELS)), dtype=np.float32)
+    n_groups = len(set(data.page_groups))
+    folds = min(n_folds, n_groups)
+    if folds >= 2:
+        for f, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(data.flat, data.y, data.line_groups)):
+            tm = LineTextModel.fit([data.flat[i] for i in tr], data.y[tr].tolist(), **tm_params)
+            oof[te] = tm.predict_proba([data.flat[i] for i in te])
+            _log(f"text model fold {f + 1}/{folds} ({time.time() - t0:.0f}s)", verbose)
+    textmodel = LineTextModel.fit(data.flat, data.y.tolist(), quantize=quantize, **tm_params)
+    if folds < 2:
+        oof = textmodel.predict_proba(data.flat)
+    _log(f"text model ({time.time() - t0:.0f}s)", verbose)
+
+    X = data.features(oof)
+    clf = PageLineClassifier(n_folds=n_folds, **(classifier_params or {}))
+    clf.fit(X, data.y, data.nonempty_ptr(), groups=data.line_groups)
+    _log(f"page classifier ({time.time() - t0:.0f}s)", verbose)
+
+    meta = {
+        "training_data": {
+            "pages": len(pages),
+            "lines": int(len(data.y)),
+            "labels": {k: int(v) for k, v in sorted(Counter(data.y.tolist()).items())},
+            "groups": n_groups,
+        },
+        "training_seconds": round(time.time() - t0, 1),
+        **(metadata or {}),
+    }
+    return save_model(out_dir, textmodel, clf, meta)

@@ -1,0 +1,447 @@
+"""Build the synthetic training corpus: real article prose wrapped in furniture.
+
+Inputs (all committed under training/data/, sources and licences in training/SOURCES.md):
+- articles/*.jsonl.gz: real news/article prose from openly licensed corpora;
+- headlines/*.jsonl.gz: real headlines with their first sentence, for teaser lists;
+- chrome/<family>.json: furniture of template families in many reader locales;
+- locales.json: dates, read times, section names, outlets and names per locale.
+
+Every page is made from one article, one primary template family, some
+add-on families (cookie banners, share bars, ...) and one reader locale,
+with the variation real pages have: ALL-CAPS buttons, glued buttons,
+doubled blocks, unfilled placeholders, blank-line styles, CRLF.
+
+Splits are made so that the dev figures measure what the held-out sets
+measure: dev families and dev locales never appear in training pages, and
+dev articles (and their headlines) never appear in training pages either.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Families that make a whole page's character; the others are add-ons that
+# appear on top of any page (banners, share bars, footers, ...).
+ADDON_FAMILIES = {
+    "consent_cookie_banner", "share_print_gift_listen_bar", "comments_section",
+    "app_download_prompt", "ad_markers", "site_footer", "site_breadcrumbs_sections",
+    "site_newsletter_signup", "site_related_most_read", "site_navigation",
+}
+# Held out of training, for the unseen-template and unseen-locale dev figures.
+DEV_FAMILIES = {"newsstand_readly_like", "app_flipboard_like", "paywall_hard", "comments_section"}
+DEV_LOCALES = {"da", "pl", "ko", "ro"}
+
+CHROME_SLOTS = ("top", "source_line", "inline", "paywall", "after", "teaser_header", "footer")
+TEASER_SLOTS = ("teaser_meta", "inline_teaser")
+
+
+def _stable_hash(s: str) -> int:
+    return int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:8], "big")
+
+
+def _read_jsonl_gz(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@dataclass
+class Resources:
+    articles: list[dict]
+    headlines: dict[str, list[dict]]
+    families: dict[str, dict]
+    locales: dict[str, dict]
+    pages: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, data: Path = DATA) -> "Resources":
+        articles = []
+        seen: set[str] = set()  # the same Wikinews story can come from two corpora
+        for p in sorted((data / "articles").glob("*.jsonl.gz")):
+            for doc in _read_jsonl_gz(p):
+                paras = [x.strip() for x in doc.get("paragraphs", []) if x and x.strip()]
+                key = re.sub(r"\W+", "", (doc.get("title") or "") + " ".join(paras)[:200]).lower()
+                if len(paras) >= 2 and key not in seen:
+                    seen.add(key)
+                    doc["paragraphs"] = paras
+                    articles.append(doc)
+        headlines: dict[str, list[dict]] = {}
+        for p in sorted((data / "headlines").glob("*.jsonl.gz")):
+            headlines[p.name.split(".")[0]] = [h for h in _read_jsonl_gz(p) if h.get("headline")]
+        families = {}
+        for p in sorted((data / "chrome").glob("*.json")):
+            fam = json.loads(p.read_text(encoding="utf-8"))
+            families[fam.get("family", p.stem)] = fam
+        locales_path = data / "locales.json"
+        locales = json.loads(locales_path.read_text(encoding="utf-8")) if locales_path.exists() else {}
+        return cls(articles, headlines, families, locales)
+
+
+def is_dev_article(doc_id: str) -> bool:
+    return _stable_hash("article:" + doc_id) % 100 < 15
+
+
+_FALLBACK_LOCALE = {
+    "months": ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"],
+    "date_formats": ["{month} {d}, {yyyy}", "{d} {month} {yyyy}"],
+    "read_time": ["{n} min read"],
+    "sections": ["News", "World", "Business", "Sport", "Culture"],
+    "outlets": ["The Daily Courier", "The Evening Post"],
+    "author_names": ["Alex Morgan", "Sam Taylor"],
+}
+
+
+class PageMaker:
+    """Makes labelled pages from resources, deterministically from a seed."""
+
+    def __init__(self, res: Resources, families: list[str], locales: list[str], articles: list[dict],
+                 headline_filter=None):
+        self.res = res
+        self.primary = [f for f in families if f not in ADDON_FAMILIES] or families
+        self.addons = [f for f in families if f in ADDON_FAMILIES]
+        self.locales = locales
+        self.articles = articles
+        self.by_lang: dict[str, list[dict]] = {}
+        for doc in articles:
+            self.by_lang.setdefault(doc["lang"], []).append(doc)
+        self.langs = sorted(self.by_lang)
+        keep = headline_filter or (lambda h: True)
+        self.headlines = {lang: [h for h in hs if keep(h)] for lang, hs in res.headlines.items()}
+
+    # ---- small helpers -------------------------------------------------
+    def _loc(self, locale: str) -> dict:
+        return self.res.locales.get(locale) or self.res.locales.get("en") or _FALLBACK_LOCALE
+
+    def _date(self, rng: random.Random, locale: str) -> str:
+        loc = self._loc(locale)
+        if rng.random() < 0.2:  # aggregators often print dates in English whatever the locale
+            loc = self._loc("en")
+        fmt = rng.choice(loc.get("date_formats") or _FALLBACK_LOCALE["date_formats"])
+        m = rng.randrange(12)
+        d = rng.randint(1, 28)
+        y = rng.randint(2015, 2026)
+        months = loc.get("months") or _FALLBACK_LOCALE["months"]
+        months_short = loc.get("months_short") or [x[:3] for x in months]
+        weekdays = loc.get("weekdays") or ["Monday"]
+        try:
+            return fmt.format(d=d, dd=f"{d:02d}", m=m + 1, mm=f"{m + 1:02d}", yyyy=y, yy=f"{y % 100:02d}",
+                              month=months[m % len(months)], mon=months_short[m % len(months_short)],
+                              HH=f"{rng.randint(6, 23):02d}", MM=f"{rng.randrange(60):02d}",
+                              weekday=rng.choice(weekdays))
+        except (KeyError, IndexError, ValueError):
+            return f"{d:02d}.{m + 1:02d}.{y}"
+
+    def _count(self, rng: random.Random, locale: str) -> str:
+        fmt = self._loc(locale).get("count_format") or {}
+        sep = fmt.get("thousands_sep", ",")
+        n = rng.choice([1000, 5000, 7000, 8000, 9000, 10000, 12000, 100000])
+        s = f"{n:,}".replace(",", sep)
+        return s + fmt.get("plus_suffix", "+")
+
+    def _price(self, rng: random.Random, locale: str) -> str:
+        cur = self._loc(locale).get("currency") or ["${x}"]
+        x = rng.choice(["0.99", "1", "2.99", "4.99", "9.99", "12", "1,99", "79"])
+        try:
+            return rng.choice(cur).format(x=x)
+        except (KeyError, IndexError, ValueError):
+            return "$" + x
+
+    def _fill(self, line: str, rng: random.Random, ctx: dict) -> str:
+        if rng.random() < 0.03:
+            return line  # a template left unfilled, as in "{{IssueName}}" on live pages
+        if "{" not in line:
+            return line
+        unfilled = rng.random() < 0.04
+
+        def sub(m: re.Match) -> str:
+            key = m.group(1)
+            if unfilled:
+                return "{{" + key[:1].upper() + key[1:] + "Name}}"
+            if key == "OUTLET":
+                return ctx["outlet"].upper()
+            if key in ("date", "n", "count", "price", "year"):
+                return {"date": lambda: self._date(rng, ctx["locale"]), "n": lambda: str(rng.randint(1, 30)),
+                        "count": lambda: self._count(rng, ctx["locale"]),
+                        "price": lambda: self._price(rng, ctx["locale"]),
+                        "year": lambda: str(rng.randint(2015, 2026))}[key]()
+            if key == "section":
+                return rng.choice(self._loc(ctx["locale"]).get("sections") or ["News"])
+            if key == "author":
+                return rng.choice(self._loc(ctx["locale"]).get("author_names") or ["Alex Morgan"])
+            return str(ctx.get(key, m.group(0)))
+
+        return re.sub(r"\{(\w+)\}", sub, line)
+
+    def _vary(self, line: str, rng: random.Random) -> str:
+        r = rng.random()
+        if r < 0.08:
+            return line.upper()
+        if r < 0.12:
+            return re.sub(r"\s*([?!:])", r" \1", line)  # "Allerede abonnent ? Logg på"
+        if r < 0.15 and line[-1:] in ".!":
+            return line[:-1]
+        if r < 0.17:
+            return line + rng.choice(["  |", " |", " ›", " »", " >"])
+        return line
+
+    def _slot_blocks(self, fam: dict, locale: str, slot: str) -> list[list[str]]:
+        blocks = (fam.get("locales", {}).get(locale) or {}).get(slot) or []
+        return [b for b in blocks if isinstance(b, list) and b]
+
+    def _chrome_block(self, rng, fam, ctx, slot, label) -> list[tuple[str, str]]:
+        blocks = self._slot_blocks(fam, ctx["locale"], slot)
+        if not blocks:
+            return []
+        block = rng.choice(blocks)
+        out = []
+        for line in block:
+            if not isinstance(line, str) or not line.strip():
+                continue
+            text = self._vary(self._fill(line.strip(), rng, ctx), rng)
+            if text.strip():
+                out.append((text, label))
+        # Buttons glued to the heading before them ("MORE STORIES FROM XView all").
+        if len(out) >= 2 and rng.random() < 0.12 and len(out[-1][0]) < 25:
+            out[-2:] = [(out[-2][0] + out[-1][0], label)]
+        return out
+
+    def _headline(self, rng: random.Random, lang: str, exclude: str) -> tuple[str, str | None]:
+        pool = self.headlines.get(lang)
+        if pool and rng.random() < 0.6:
+            h = rng.choice(pool)
+            return h["headline"], h.get("blurb")
+        docs = self.by_lang.get(lang) or self.articles
+        for _ in range(5):
+            doc = rng.choice(docs)
+            if doc["id"] == exclude:
+                continue
+            first = doc["paragraphs"][0]
+            sentence = re.split(r"(?<=[.!?。！？])\s*", first)[0]
+            head = doc.get("title") or _shorten(sentence, rng)
+            blurb = sentence if doc.get("title") else _shorten(doc["paragraphs"][-1], rng, 30)
+            return head, blurb
+        return "Latest news", None
+
+    # ---- page parts ----------------------------------------------------
+    def _body(self, rng, doc, ctx) -> list[list[tuple[str, str]]]:
+        """The article as blocks of (line, label); each paragraph its own block."""
+        blocks = []
+        title = doc.get("title")
+        if title and rng.random() < 0.92:
+            t = title.upper() if rng.random() < 0.05 else title
+            blocks.append([(t, "body")])
+        paras = doc["paragraphs"]
+        if rng.random() < 0.25 and len(paras) > 3:  # a standfirst: a short first sentence set apart
+            sent = re.split(r"(?<=[.!?])\s+", paras[0])[0]
+            if len(sent) < 200:
+                blocks.append([(sent, "body")])
+        if rng.random() < 0.35:
+            author = rng.choice(self._loc(ctx["article_locale"]).get("author_names") or ["Alex Morgan"])
+            blocks.append([(rng.choice([author, f"By {author}", author.upper(), f"{author}, {ctx['outlet']}"])
+                            if ctx["article_locale"] == "en" else author, "body")])
+        if title and rng.random() < 0.15:  # aggregators repeat the headline above the text
+            blocks.append([(title, "body")])
+        n = len(paras)
+        if n > 14:
+            start = rng.randrange(0, n - 8) if rng.random() < 0.3 else 0
+            paras = paras[start:start + rng.randint(6, 14)]
+        if rng.random() < 0.1 and len(paras) > 2:  # a short piece
+            paras = paras[: rng.randint(1, 2)]
+        for i, p in enumerate(paras):
+            if i == 0 and rng.random() < 0.05:
+                words = p.split(" ")
+                p = " ".join(w.upper() for w in words[:3]) + " " + " ".join(words[3:])
+            blocks.append([(p, "body")])
+        return blocks
+
+    def _teaser_item(self, rng, lang, ctx, fam, layout) -> list[tuple[str, str]]:
+        head, blurb = self._headline(rng, lang, ctx["doc_id"])
+        if rng.random() < 0.06:
+            head = head.upper()
+        outlet = ctx["outlet"]
+        metas = self._slot_blocks(fam, ctx["locale"], "teaser_meta")
+        meta = [(self._fill(x, rng, ctx), "teaser") for x in rng.choice(metas)] if metas else []
+        date = (self._date(rng, ctx["locale"]), "teaser")
+        if layout == "magzter":
+            item = [(head, "teaser"), (outlet, "teaser"), (head, "teaser")]
+            if blurb:
+                item.append((blurb, "teaser"))
+            return item + meta + [date]
+        if layout == "head_blurb":
+            return [(head, "teaser")] + ([(blurb, "teaser")] if blurb else [])
+        if layout == "head_only":
+            return [(head, "teaser")]
+        if layout == "head_date":
+            return [(head, "teaser"), date]
+        if layout == "outlet_first":
+            return [(outlet, "teaser"), (head, "teaser")] + ([(blurb, "teaser")] if blurb else []) + meta
+        return [(head, "teaser")] + meta
+
+    def _teaser_list(self, rng, lang, ctx, fam) -> list[list[tuple[str, str]]]:
+        blocks = []
+        header = self._chrome_block(rng, fam, ctx, "teaser_header", "chrome")
+        if header:
+            blocks.append(header)
+        layout = rng.choice(["magzter", "head_blurb", "head_blurb", "head_only", "head_date", "outlet_first", "meta"])
+        for _ in range(rng.randint(2, 10)):
+            blocks.append(self._teaser_item(rng, lang, ctx, fam, layout))
+        return blocks
+
+    def make(self, seed: int) -> dict:
+        rng = random.Random(seed)
+        # English articles dominate what people clean; the other languages share the rest.
+        lang = "en" if "en" in self.by_lang and rng.random() < 0.4 else rng.choice(self.langs)
+        doc = rng.choice(self.by_lang[lang])
+        fam_name = rng.choice(self.primary)
+        fam = self.res.families[fam_name]
+        r = rng.random()
+        fam_locales = [l for l in self.locales if l in fam.get("locales", {})]
+        if r < 0.35 and lang in fam_locales:
+            locale = lang
+        elif r < 0.5 and "en" in fam_locales:
+            locale = "en"
+        else:
+            locale = rng.choice(fam_locales)
+        art_loc = lang if lang in self.res.locales else "en"
+        outlet = rng.choice(self._loc(art_loc).get("outlets") or _FALLBACK_LOCALE["outlets"])
+        brands = fam.get("brands") or [outlet]
+        ctx = {"locale": locale, "article_locale": art_loc, "outlet": outlet, "brand": rng.choice(brands),
+               "title": doc.get("title") or "", "doc_id": doc["id"]}
+        addons = rng.sample(self.addons, k=min(len(self.addons), rng.choice([0, 0, 1, 1, 2, 3])))
+        fams = [self.res.families[fam_name]] + [self.res.families[a] for a in addons]
+        bare = rng.random() < 0.07  # some pages are just the article
+
+        blocks: list[list[tuple[str, str]]] = []
+        if not bare:
+            for f in fams:
+                if rng.random() < 0.5:
+                    blocks.append(self._chrome_block(rng, f, ctx, "top", "chrome"))
+        body = self._body(rng, doc, ctx)
+        if not bare and rng.random() < 0.6:
+            src = self._chrome_block(rng, rng.choice(fams), ctx, "source_line", "chrome")
+            if src:
+                body.insert(min(1, len(body)), src)
+        if not bare:
+            for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
+                pos = rng.randint(2, max(2, len(body) - 1))
+                if rng.random() < 0.45:
+                    pre = self._chrome_block(rng, rng.choice(fams), ctx, "inline_teaser", "teaser")
+                    head, _ = self._headline(rng, lang, doc["id"])
+                    if pre and rng.random() < 0.6:
+                        item = [(pre[0][0] + " " + head, "teaser")]
+                    else:
+                        item = pre + [(head, "teaser")]
+                    body.insert(pos, item)
+                else:
+                    inline = self._chrome_block(rng, rng.choice(fams), ctx, "inline", "chrome")
+                    if inline:
+                        body.insert(pos, inline)
+        blocks.extend(body)
+        if not bare:
+            if rng.random() < 0.3:
+                pw = self._chrome_block(rng, rng.choice(fams), ctx, "paywall", "chrome")
+                if pw:
+                    blocks.append(pw)
+            after = []
+            for f in fams:
+                for _ in range(rng.choice([0, 1, 1, 2, 3])):
+                    after.append(self._chrome_block(rng, f, ctx, "after", "chrome"))
+            if after and rng.random() < 0.2:
+                after = after + after  # aggregators print their notice block twice
+            blocks.extend(after)
+            if rng.random() < 0.7:
+                tl_fam = rng.choice([f for f in fams if self._slot_blocks(f, locale, "teaser_header")] or fams)
+                tl_lang = lang if rng.random() < 0.85 else (locale if locale in self.by_lang else lang)
+                blocks.extend(self._teaser_list(rng, tl_lang, ctx, tl_fam))
+            for f in fams:
+                if rng.random() < 0.5:
+                    blocks.append(self._chrome_block(rng, f, ctx, "footer", "chrome"))
+        return self._render(rng, [b for b in blocks if b], {
+            "id": f"synth-{seed}", "group": fam_name, "family": fam_name, "addons": addons,
+            "locale": locale, "lang": lang, "article_id": doc["id"]})
+
+    def _render(self, rng, blocks, info) -> dict:
+        style = rng.choice(["double", "double", "single", "mixed"])
+        nl = "\r\n" if rng.random() < 0.05 else "\n"
+        parts: list[str] = []
+        lines = []
+        pos = 0
+        first = True
+        for block in blocks:
+            for j, (text, label) in enumerate(block):
+                text = text.replace("\r", " ").replace("\n", " ").strip()
+                if not text:
+                    continue
+                if not first:
+                    if j == 0 and (style == "double" or (style == "mixed" and rng.random() < 0.5)):
+                        sep = nl + nl
+                    else:
+                        sep = nl
+                    parts.append(sep)
+                    pos += len(sep)
+                first = False
+                pad = " " if rng.random() < 0.03 else ""
+                parts.append(text + pad)
+                lines.append({"start": pos, "end": pos + len(text), "label": label})
+                pos += len(text) + len(pad)
+        text = "".join(parts)
+        return {**info, "dataset": "synthetic", "text": text, "lines": lines, "coarse": False}
+
+
+def _shorten(sentence: str, rng: random.Random, max_words: int = 12) -> str:
+    words = sentence.split()
+    if len(words) <= max_words:
+        return sentence.rstrip(".")
+    return " ".join(words[: rng.randint(6, max_words)]).rstrip(",;:")
+
+
+def build(n_train: int = 6000, n_dev: int = 600, seed: int = 0, data: Path = DATA) -> dict[str, list[dict]]:
+    """Make the train pages and the three dev sets (unseen family / locale / article)."""
+    res = Resources.load(data)
+    if not res.articles:
+        raise SystemExit(f"no articles under {data / 'articles'}")
+    all_fams = sorted(res.families)
+    all_locs = sorted({loc for f in res.families.values() for loc in f.get("locales", {})})
+    train_fams = [f for f in all_fams if f not in DEV_FAMILIES]
+    train_locs = [l for l in all_locs if l not in DEV_LOCALES]
+    dev_fams = [f for f in all_fams if f in DEV_FAMILIES]
+    dev_locs = [l for l in all_locs if l in DEV_LOCALES]
+    train_docs = [d for d in res.articles if not is_dev_article(d["id"])]
+    dev_docs = [d for d in res.articles if is_dev_article(d["id"])]
+    # Headlines of dev articles must not leak into training teasers, and vice versa.
+    train_heads = lambda h: not is_dev_article("headline:" + h["headline"])  # noqa: E731
+    dev_heads = lambda h: is_dev_article("headline:" + h["headline"])  # noqa: E731
+
+    out = {"train": [PageMaker(res, train_fams, train_locs, train_docs, train_heads).make(seed * 10**7 + i)
+                     for i in range(n_train)]}
+    # Dev families get the training add-ons so that only the primary template is unseen.
+    addons = [f for f in train_fams if f in ADDON_FAMILIES]
+    dev_sets = {
+        "dev_family": (dev_fams + addons, train_locs),
+        "dev_locale": (train_fams, dev_locs),
+        "dev_article": (train_fams, train_locs),
+    }
+    for k, (name, (fams, locs)) in enumerate(dev_sets.items()):
+        if not fams or not locs or not [f for f in fams if f not in ADDON_FAMILIES or name != "dev_family"]:
+            continue
+        maker = PageMaker(res, fams, locs, dev_docs, dev_heads)
+        if name == "dev_family":
+            maker.primary = [f for f in dev_fams if f not in ADDON_FAMILIES] or dev_fams
+            maker.addons = [a for a in addons] + [f for f in dev_fams if f in ADDON_FAMILIES]
+        out[name] = [maker.make((seed + k + 1) * 10**7 + 10**6 + i) for i in range(n_dev)]
+    return out
+
+
+def write_jsonl_gz(pages: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for p in pages:
+            fh.write(json.dumps(p, ensure_ascii=False) + "\n")

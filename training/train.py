@@ -1,0 +1,160 @@
+"""Rebuild the packaged model from what is committed.
+
+    python -m training.train                 # corpus -> model -> dev report -> model card
+    python -m training.train --quick         # a small corpus, for trying changes
+
+Steps: build the synthetic corpus (training/corpus.py) with its splits;
+fit on the training pages; score the dev sets (unseen template families,
+unseen reader locales, unseen articles) and the seed pages; write the model
+folder into the package (langsplit/models/default) and the model card
+(models/MODEL_CARD.md, copied beside the model).  Deterministic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from langsplit.evaluate import Scorer, format_report
+from langsplit.splitter import Splitter, packaged_model_path
+from langsplit.train import fit
+
+from . import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds" / "gold.jsonl"
+
+
+def score(splitter: Splitter, pages: list[dict], by: str | None = None) -> tuple[dict, dict]:
+    """Overall report, and one report per value of page[by] when by is given."""
+    spans = splitter.classify_many([p["text"] for p in pages])
+    total = Scorer()
+    parts: dict[str, Scorer] = defaultdict(Scorer)
+    for p, s in zip(pages, spans):
+        total.add(p, s)
+        if by:
+            parts[str(p.get(by))].add(p, s)
+    return total.report(), {k: v.report() for k, v in sorted(parts.items())}
+
+
+def _row(name: str, rep: dict) -> str:
+    pc = rep["per_class"]
+    return (f"| {name} | {rep['pages']} | {pc['body']['f1']:.3f} | {pc['chrome']['f1']:.3f} | "
+            f"{pc['teaser']['f1']:.3f} | {rep['macro_f1']:.3f} | {rep['body_token']['f1']:.3f} |")
+
+
+HEADER = "| set | pages | body F1 | chrome F1 | teaser F1 | macro-F1 | body-token F1 |\n|---|---|---|---|---|---|---|"
+
+
+def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
+    td = meta.get("training_data", {})
+    lines = [
+        "# langsplit model card",
+        "",
+        f"Model version {meta.get('model_version')}, langsplit {meta.get('langsplit_version')}, "
+        f"scikit-learn {meta['versions']['scikit-learn']}, fastText {meta['versions']['fasttext']}.",
+        "",
+        "## What it is",
+        "A line classifier for text copied from news aggregators and news sites. Each non-blank line is",
+        "labelled `body` (the article), `chrome` (aggregator/site furniture) or `teaser` (other articles).",
+        "Parts: fastText lid.176 language identification (CC BY-SA 3.0, Facebook), a fastText supervised",
+        "line-text model on word and character n-grams (`textmodel.ftz`, quantized), and a two-pass",
+        "scikit-learn gradient-boosting classifier over language, layout, repetition and neighbour",
+        "features (`classifier.joblib`). joblib files are pickles: load model folders only from the",
+        "package or a folder you trust.",
+        "",
+        "## Training data",
+        f"{td.get('pages')} synthetic pages, {td.get('lines')} lines ({td.get('labels')}), built by",
+        "`training/corpus.py` from real article prose of openly licensed corpora wrapped in furniture of",
+        f"template families in reader locales (see training/SOURCES.md). Families: {meta.get('families')}.",
+        f"Locales: {meta.get('locales')}. Article languages: {meta.get('article_langs')}.",
+        "",
+        "## Evaluation",
+        "Dev sets are generated from families, locales and articles that training never saw:",
+        f"`dev_family` uses held-out families {sorted(corpus.DEV_FAMILIES)}; `dev_locale` uses held-out",
+        f"locales {sorted(corpus.DEV_LOCALES)}; `dev_article` uses training templates on held-out articles.",
+        "All three use only held-out articles. `seeds` are the five real pages in ../shared/seeds, never",
+        "used in training.",
+        "",
+        HEADER,
+    ]
+    for name, rep in reports.items():
+        lines.append(_row(name, rep))
+    for name, groups in by_group.items():
+        lines += ["", f"### {name} by {'family' if 'family' in name else 'locale'}", "", HEADER]
+        for g, rep in groups.items():
+            lines.append(_row(g, rep))
+    if "seeds" in reports:
+        lines += ["", "### seeds, confusion and token scores", "", "```", format_report(reports["seeds"]), "```"]
+    lines += ["", f"Reproduce: `{command}`", "",
+              "## Limits",
+              "- Trained on generated pages: furniture unlike any template family here may be missed.",
+              "- Teasers written as full sentences in the article's language are the hardest case.",
+              "- Per-line decisions: a line holding both article text and furniture gets one label.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=packaged_model_path(), help="model folder to write")
+    ap.add_argument("--card", type=Path, default=ROOT / "models" / "MODEL_CARD.md")
+    ap.add_argument("--train-pages", type=int, default=8000)
+    ap.add_argument("--dev-pages", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--quick", action="store_true", help="small corpus for a fast try")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.train_pages, args.dev_pages = 1500, 150
+    t0 = time.time()
+    sets = corpus.build(args.train_pages, args.dev_pages, seed=args.seed)
+    train = sets.pop("train")
+    print(f"[train] corpus: {len(train)} train pages, " +
+          ", ".join(f"{k} {len(v)}" for k, v in sets.items()) + f" ({time.time() - t0:.0f}s)", flush=True)
+    meta = {
+        "model_version": f"{time.strftime('%Y.%m.%d')}",
+        "families": sorted({p["family"] for p in train}),
+        "locales": sorted({p["locale"] for p in train}),
+        "article_langs": sorted({p["lang"] for p in train}),
+        "corpus": {"train_pages": len(train), "seed": args.seed},
+    }
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    fit(train, tmp, metadata=meta)
+    splitter = Splitter.load(tmp)
+
+    reports, by_group = {}, {}
+    for name, pages in sets.items():
+        rep, groups = score(splitter, pages, by="family" if name == "dev_family" else "locale")
+        reports[name] = rep
+        by_group[name] = groups
+        print(f"\n== {name}\n{format_report(rep)}", flush=True)
+    if SEEDS.exists():
+        seeds = [json.loads(l) for l in SEEDS.read_text(encoding="utf-8").splitlines() if l.strip()]
+        reports["seeds"], _ = score(splitter, seeds)
+        print(f"\n== seeds\n{format_report(reports['seeds'])}", flush=True)
+
+    meta_path = tmp / "metadata.json"
+    full = json.loads(meta_path.read_text(encoding="utf-8"))
+    full["evaluation"] = {k: {"macro_f1": round(v["macro_f1"], 4), "body_token_f1": round(v["body_token"]["f1"], 4),
+                              "pages": v["pages"]} for k, v in reports.items()}
+    meta_path.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    command = "python -m training.train" + (" --quick" if args.quick else "")
+    card = model_card(full, reports, by_group, command)
+    (tmp / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    tmp.rename(args.out)
+    args.card.parent.mkdir(parents=True, exist_ok=True)
+    args.card.write_text(card, encoding="utf-8")
+    print(f"\n[train] model in {args.out}, card in {args.card} ({time.time() - t0:.0f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

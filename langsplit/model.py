@@ -62,8 +62,8 @@ class PageLineClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        max_iter: int = 250,
-        learning_rate: float = 0.1,
+        max_iter: int = 150,
+        learning_rate: float = 0.15,
         max_leaf_nodes: int = 31,
         l2_regularization: float = 1.0,
         n_folds: int = 3,

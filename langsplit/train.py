@@ -24,6 +24,7 @@ from .model import PageLineClassifier, save_model
 from .segment import Line, split_lines
 from .splitter import _lid_path
 from .textmodel import LABELS, LineTextModel
+from .textnorm import for_textmodel
 
 
 def line_labels(page: dict, lines: Sequence[Line]) -> list[str]:
@@ -88,8 +89,14 @@ def fit(
     classifier_params: dict | None = None,
     quantize: bool = True,
     verbose: bool = True,
+    extra_lines: Sequence[tuple[str, str, str]] = (),
 ) -> Path:
     """Train a model on labelled pages and write it as a model folder at ``out_dir``.
+
+    extra_lines: (text, label, group) lines that only the line-text model
+    learns from, e.g. every furniture string of a template family, so that
+    it knows the vocabulary of furniture in every locale and not just the
+    strings that happened to be drawn into pages.
 
     Deterministic for the same pages and parameters.
     """
@@ -108,11 +115,22 @@ def fit(
     n_groups = len(set(data.page_groups))
     folds = min(n_folds, n_groups)
     if folds >= 2:
+        keys = [for_textmodel(t) for t in data.flat]
         for f, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(data.flat, data.y, data.line_groups)):
-            tm = LineTextModel.fit([data.flat[i] for i in tr], data.y[tr].tolist(), **tm_params)
+            # Leave out every training line that also occurs in the held-out fold: a page
+            # of a new template mostly holds lines the text model never read.
+            held = {keys[i] for i in te}
+            held_groups = set(data.line_groups[te].tolist())
+            tr = [i for i in tr if keys[i] not in held]
+            extra = [(t, lab) for t, lab, g in extra_lines
+                     if g not in held_groups and for_textmodel(t) not in held]
+            tm = LineTextModel.fit([data.flat[i] for i in tr] + [t for t, _ in extra],
+                                   data.y[tr].tolist() + [lab for _, lab in extra], **tm_params)
             oof[te] = tm.predict_proba([data.flat[i] for i in te])
             _log(f"text model fold {f + 1}/{folds} ({time.time() - t0:.0f}s)", verbose)
-    textmodel = LineTextModel.fit(data.flat, data.y.tolist(), quantize=quantize, **tm_params)
+    textmodel = LineTextModel.fit(data.flat + [t for t, _, _ in extra_lines],
+                                  data.y.tolist() + [lab for _, lab, _ in extra_lines],
+                                  quantize=quantize, **tm_params)
     if folds < 2:
         oof = textmodel.predict_proba(data.flat)
     _log(f"text model ({time.time() - t0:.0f}s)", verbose)
@@ -128,6 +146,7 @@ def fit(
             "lines": int(len(data.y)),
             "labels": {k: int(v) for k, v in sorted(Counter(data.y.tolist()).items())},
             "groups": n_groups,
+            "extra_text_lines": len(extra_lines),
         },
         "training_seconds": round(time.time() - t0, 1),
         **(metadata or {}),

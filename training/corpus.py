@@ -243,10 +243,20 @@ class PageMaker:
             sent = re.split(r"(?<=[.!?])\s+", paras[0])[0]
             if len(sent) < 200:
                 blocks.append([(sent, "body")])
-        if rng.random() < 0.35:
-            author = rng.choice(self._loc(ctx["article_locale"]).get("author_names") or ["Alex Morgan"])
-            blocks.append([(rng.choice([author, f"By {author}", author.upper(), f"{author}, {ctx['outlet']}"])
-                            if ctx["article_locale"] == "en" else author, "body")])
+        if rng.random() < 0.5:
+            loc = ctx["article_locale"]
+            author = rng.choice(self._loc(loc).get("author_names") or ["Alex Morgan"])
+            by = _BYLINE_WORD.get(loc, "")
+            forms = [author, author.upper(), f"{author}, {ctx['outlet']}"]
+            if by:
+                forms += [f"{by} {author}", f"{by} {author}", f"{by} {rng.choice(_STAFF.get(loc, [author]))}"]
+            blocks.append([(rng.choice(forms), "body")])
+        if rng.random() < 0.15:
+            # A picture: its caption is part of the article, its credit line is furniture.
+            sent = re.split(r"(?<=[.!?])\s+", rng.choice(paras))[0]
+            if len(sent) < 160:
+                blocks.append([(sent, "body")])
+            blocks.append([(f"{rng.choice(_PHOTO_WORDS)}: {rng.choice(_AGENCIES)}", "chrome")])
         if title and rng.random() < 0.15:  # aggregators repeat the headline above the text
             blocks.append([(title, "body")])
         n = len(paras)
@@ -269,6 +279,11 @@ class PageMaker:
         outlet = ctx["outlet"]
         metas = self._slot_blocks(fam, ctx["locale"], "teaser_meta")
         meta = [(self._fill(x, rng, ctx), "teaser") for x in rng.choice(metas)] if metas else []
+        if not meta or rng.random() < 0.3:
+            loc = self._loc(ctx["locale"])
+            options = (loc.get("read_time") or []) + (loc.get("relative_time") or [])
+            if options:
+                meta = [(self._fill(rng.choice(options), rng, ctx), "teaser")]
         date = (self._date(rng, ctx["locale"]), "teaser")
         if layout == "magzter":
             item = [(head, "teaser"), (outlet, "teaser"), (head, "teaser")]
@@ -287,7 +302,8 @@ class PageMaker:
 
     def _teaser_list(self, rng, lang, ctx, fam) -> list[list[tuple[str, str]]]:
         blocks = []
-        header = self._chrome_block(rng, fam, ctx, "teaser_header", "chrome")
+        # Many lists follow the article with no heading at all.
+        header = self._chrome_block(rng, fam, ctx, "teaser_header", "chrome") if rng.random() < 0.7 else []
         if header:
             blocks.append(header)
         layout = rng.choice(["magzter", "head_blurb", "head_blurb", "head_only", "head_date", "outlet_first", "meta"])
@@ -333,7 +349,11 @@ class PageMaker:
             for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
                 pos = rng.randint(2, max(2, len(body) - 1))
                 if rng.random() < 0.45:
-                    pre = self._chrome_block(rng, rng.choice(fams), ctx, "inline_teaser", "teaser")
+                    # "ALSO READ:" links are universal; take the prefix from any family that has one.
+                    with_prefix = [self.res.families[f] for f in self.primary + self.addons
+                                   if self._slot_blocks(self.res.families[f], locale, "inline_teaser")]
+                    pre = self._chrome_block(rng, rng.choice(with_prefix), ctx, "inline_teaser", "teaser") \
+                        if with_prefix and rng.random() < 0.85 else []
                     head, _ = self._headline(rng, lang, doc["id"])
                     if pre and rng.random() < 0.6:
                         item = [(pre[0][0] + " " + head, "teaser")]
@@ -396,6 +416,39 @@ class PageMaker:
         return {**info, "dataset": "synthetic", "text": text, "lines": lines, "coarse": False}
 
 
+_BYLINE_WORD = {"en": "By", "de": "Von", "fr": "Par", "es": "Por", "it": "Di", "pt": "Por", "nl": "Door",
+                "sv": "Av", "no": "Av", "da": "Af", "pl": "Autor:", "ru": "Автор:", "tr": "Yazan:", "cs": "Autor:",
+                "ro": "de", "id": "Oleh"}
+_STAFF = {"en": ["Editorial staff", "Our correspondent", "Staff reporter", "Agencies", "Reuters"],
+          "de": ["Redaktion", "dpa"], "fr": ["La rédaction", "AFP"], "es": ["Redacción", "EFE"],
+          "it": ["Redazione"], "pt": ["Redação", "Lusa"], "nl": ["Redactie", "ANP"], "no": ["NTB"],
+          "sv": ["TT", "Redaktionen"], "da": ["Ritzau", "Redaktionen"]}
+_PHOTO_WORDS = ["Photograph", "Photo", "Image", "Foto", "Bild", "Kuva", "Zdjęcie", "Фото", "写真", "사진",
+                "图片", "Fotografía", "Crédit photo", "PHOTO", "Picture"]
+_AGENCIES = ["EPA", "AP", "Reuters", "AFP", "Getty Images", "dpa", "NTB", "ANP", "TT", "Ritzau Scanpix",
+             "Shutterstock", "AP Photo/Ahn Young-joon", "EPA-EFE", "Bloomberg", "Xinhua", "ANSA", "Kyodo"]
+
+
+def furniture_lines(res: "Resources", families: list[str], locales: list[str], seed: int = 0) -> list[tuple[str, str, str]]:
+    """Every furniture string of the given families and locales, filled in once: (text, label, family)."""
+    rng = random.Random(seed)
+    maker = PageMaker(res, families, locales, res.articles)
+    out = []
+    for name in families:
+        fam = res.families[name]
+        for loc in locales:
+            ctx = {"locale": loc, "article_locale": loc, "outlet": rng.choice(
+                maker._loc(loc).get("outlets") or _FALLBACK_LOCALE["outlets"]),
+                "brand": rng.choice(fam.get("brands") or ["News"]), "title": "", "doc_id": ""}
+            for slot in CHROME_SLOTS + TEASER_SLOTS:
+                label = "teaser" if slot in TEASER_SLOTS else "chrome"
+                for block in maker._slot_blocks(fam, loc, slot):
+                    for line in block:
+                        if isinstance(line, str) and line.strip():
+                            out.append((maker._fill(line.strip(), rng, ctx), label, name))
+    return out
+
+
 def _shorten(sentence: str, rng: random.Random, max_words: int = 12) -> str:
     words = sentence.split()
     if len(words) <= max_words:
@@ -421,7 +474,8 @@ def build(n_train: int = 6000, n_dev: int = 600, seed: int = 0, data: Path = DAT
     dev_heads = lambda h: is_dev_article("headline:" + h["headline"])  # noqa: E731
 
     out = {"train": [PageMaker(res, train_fams, train_locs, train_docs, train_heads).make(seed * 10**7 + i)
-                     for i in range(n_train)]}
+                     for i in range(n_train)],
+           "furniture": furniture_lines(res, train_fams, train_locs, seed)}
     # Dev families get the training add-ons so that only the primary template is unseen.
     addons = [f for f in train_fams if f in ADDON_FAMILIES]
     dev_sets = {

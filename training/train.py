@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     sets = corpus.build(args.train_pages, args.dev_pages, seed=args.seed)
     train = sets.pop("train")
+    furniture = sets.pop("furniture")
     print(f"[train] corpus: {len(train)} train pages, " +
           ", ".join(f"{k} {len(v)}" for k, v in sets.items()) + f" ({time.time() - t0:.0f}s)", flush=True)
     meta = {
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = args.out.with_name(args.out.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
-    fit(train, tmp, metadata=meta)
+    fit(train, tmp, metadata=meta, extra_lines=furniture)
     splitter = Splitter.load(tmp)
 
     reports, by_group = {}, {}

@@ -45,15 +45,59 @@ BASE_NAMES = [
     "rel_index", "rel_char_pos", "log_index", "log_index_from_end",
     "blank_before", "blank_after", "log_page_lines", "page_main_share",
     "short_line", "has_pipe", "rel_length",
+    "overlap_long", "overlap_strength",
 ]
 _NEIGHBOUR_COLS = [
     "tm_body", "tm_chrome", "tm_teaser", "log_chars", "ends_sentence", "lang_is_main",
     "lang_mismatch_conf", "caps_ratio", "blank_before", "rel_length", "has_read_time",
+    "overlap_long",
 ]
 _NEIGHBOUR_IDX = [BASE_NAMES.index(c) for c in _NEIGHBOUR_COLS]
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 N_LABELS = 3
+
+
+_WORD = re.compile(r"\w{4,}")
+_LONG_LINE = 100  # characters: a line this long is prose, the article's or a blurb's
+_MAX_WORDS = 60
+
+
+def _overlap(texts: Sequence[str], window: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """How much each line's words recur in the page's other, distant long lines.
+
+    The article's headline, standfirst and paragraphs share their names and
+    topic words with paragraphs all over the article; a teaser shares them at
+    most with its own blurb next to it, and furniture with nothing.  Lines
+    within ``window`` of the line, and copies of it, do not count.  Returns
+    the share of a line's words found there and the mean of their capped counts.
+    """
+    keys = [t.lower() for t in texts]
+    words = [set(_WORD.findall(k)[:_MAX_WORDS]) for k in keys]
+    long_words: dict[str, set] = {}  # each distinct long line once
+    for k, w, t in zip(keys, words, texts):
+        if len(t) >= _LONG_LINE and k not in long_words:
+            long_words[k] = w
+    counts: Counter = Counter()
+    for w in long_words.values():
+        counts.update(w)
+    n = len(texts)
+    share = np.zeros(n, dtype=np.float32)
+    strength = np.zeros(n, dtype=np.float32)
+    for i, w in enumerate(words):
+        if not w:
+            continue
+        near = {keys[j] for j in range(max(0, i - window), min(n, i + window + 1))}
+        near_sets = [long_words[k] for k in near if k in long_words]
+        found = 0
+        total = 0
+        for x in w:
+            c = min(counts[x] - sum(1 for ws in near_sets if x in ws), 5)
+            found += c > 0
+            total += c
+        share[i] = found / len(w)
+        strength[i] = total / (5 * len(w))
+    return share, strength
 
 
 def _ends_sentence(text: str) -> bool:
@@ -92,6 +136,7 @@ def base_features(
     page_main_share = float(main_chars / chars.sum()) if chars.sum() else 0.0
     max_chars = float(chars.max())
     log_n = math.log1p(n)
+    X[:, 39], X[:, 40] = _overlap([l.text for l in lines])
     denom_text = max(text_len, 1)
 
     for i, line in enumerate(lines):

@@ -124,9 +124,15 @@ def fit(
             tr = [i for i in tr if keys[i] not in held]
             extra = [(t, lab) for t, lab, g in extra_lines
                      if g not in held_groups and for_textmodel(t) not in held]
-            tm = LineTextModel.fit([data.flat[i] for i in tr] + [t for t, _ in extra],
-                                   data.y[tr].tolist() + [lab for _, lab in extra], **tm_params)
-            oof[te] = tm.predict_proba([data.flat[i] for i in te])
+            fold_lines = [data.flat[i] for i in tr] + [t for t, _ in extra]
+            fold_labels = data.y[tr].tolist() + [lab for _, lab in extra]
+            if set(fold_labels) == set(LABELS) and len(fold_lines) >= 50:
+                tm = LineTextModel.fit(fold_lines, fold_labels, **tm_params)
+                oof[te] = tm.predict_proba([data.flat[i] for i in te])
+            else:
+                # Too little left to learn from (tiny or uniform data): the
+                # page classifier then learns from the label prior alone.
+                oof[te] = [np.mean(data.y == lab) for lab in LABELS]
             _log(f"text model fold {f + 1}/{folds} ({time.time() - t0:.0f}s)", verbose)
     textmodel = LineTextModel.fit(data.flat + [t for t, _, _ in extra_lines],
                                   data.y.tolist() + [lab for _, lab, _ in extra_lines],

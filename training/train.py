@@ -30,6 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds" / "gold.jsonl"
 
 
+# What each dev set is broken down by in the report: the thing it holds out.
+_BREAKDOWN = {"dev_family": "family", "dev_locale": "locale", "dev_article": "lang"}
+_BREAKDOWN_NAME = {"family": "template family", "locale": "reader locale", "lang": "article language"}
+
+
 def score(splitter: Splitter, pages: list[dict], by: str | None = None) -> tuple[dict, dict]:
     """Overall report, and one report per value of page[by] when by is given."""
     spans = splitter.classify_many([p["text"] for p in pages])
@@ -86,7 +91,7 @@ def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
     for name, rep in reports.items():
         lines.append(_row(name, rep))
     for name, groups in by_group.items():
-        lines += ["", f"### {name} by {'family' if 'family' in name else 'locale'}", "", HEADER]
+        lines += ["", f"### {name} by {_BREAKDOWN_NAME[_BREAKDOWN[name]]}", "", HEADER]
         for g, rep in groups.items():
             lines.append(_row(g, rep))
     if "seeds" in reports:
@@ -131,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reports, by_group = {}, {}
     for name, pages in sets.items():
-        rep, groups = score(splitter, pages, by="family" if name == "dev_family" else "locale")
+        rep, groups = score(splitter, pages, by=_BREAKDOWN[name])
         reports[name] = rep
         by_group[name] = groups
         print(f"\n== {name}\n{format_report(rep)}", flush=True)

@@ -13,7 +13,7 @@ import numpy as np
 from .features import base_features, context_features
 from .langid import LanguageIdentifier, main_language
 from .model import ModelFiles, load_model
-from .segment import Line, split_lines
+from .segment import split_lines
 from .textmodel import LABELS
 
 DEFAULT_KEEP = ("body",)

@@ -213,7 +213,28 @@ class PageMaker:
             out[-2:] = [(out[-2][0] + out[-1][0], label)]
         return out
 
-    def _headline(self, rng: random.Random, lang: str, exclude: str) -> tuple[str, str | None]:
+    def _related(self, rng: random.Random, ctx: dict) -> tuple[str, str | None] | None:
+        """A headline on the article's own story, as "related" links and lists often are.
+
+        Made from a sentence of the article that the page does not show (or, for
+        short articles, a later sentence of a shown paragraph), cut to headline length.
+        """
+        pool = ctx.get("unused") or ctx.get("later") or []
+        if not pool:
+            return None
+        sents = [x for x in re.split(r"(?<=[.!?。！？])\s*", rng.choice(pool)) if len(x) > 20]
+        if not sents:
+            return None
+        head = _shorten(rng.choice(sents), rng)
+        blurb = rng.choice(sents) if rng.random() < 0.5 else None
+        return head, blurb
+
+    def _headline(self, rng: random.Random, lang: str, exclude: str, ctx: dict | None = None,
+                  related: float = 0.0) -> tuple[str, str | None]:
+        if ctx is not None and rng.random() < related:
+            got = self._related(rng, ctx)
+            if got:
+                return got
         pool = self.headlines.get(lang)
         if pool and rng.random() < 0.6:
             h = rng.choice(pool)
@@ -260,11 +281,15 @@ class PageMaker:
         if title and rng.random() < 0.15:  # aggregators repeat the headline above the text
             blocks.append([(title, "body")])
         n = len(paras)
+        shown = paras
         if n > 14:
             start = rng.randrange(0, n - 8) if rng.random() < 0.3 else 0
-            paras = paras[start:start + rng.randint(6, 14)]
-        if rng.random() < 0.1 and len(paras) > 2:  # a short piece
-            paras = paras[: rng.randint(1, 2)]
+            shown = paras[start:start + rng.randint(6, 14)]
+        if rng.random() < 0.1 and len(shown) > 2:  # a short piece
+            shown = shown[: rng.randint(1, 2)]
+        ctx["unused"] = [p for p in paras if p not in shown]
+        ctx["later"] = [p for p in shown[1:] if len(p) > 80]
+        paras = shown
         for i, p in enumerate(paras):
             if i == 0 and rng.random() < 0.05:
                 words = p.split(" ")
@@ -272,8 +297,22 @@ class PageMaker:
             blocks.append([(p, "body")])
         return blocks
 
+    def _tags(self, rng: random.Random, doc: dict) -> list[tuple[str, str]]:
+        """A topic-tag list made of the article's own names: furniture that shares the article's words."""
+        names = re.findall(r"\b[A-ZÀ-Þ][\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+)*", " ".join(doc["paragraphs"][:6]))
+        names = list(dict.fromkeys(n for n in names if len(n) > 3))
+        if len(names) < 2:
+            return []
+        tags = rng.sample(names, k=min(len(names), rng.randint(2, 5)))
+        style = rng.random()
+        if style < 0.4:
+            return [(t, "chrome") for t in tags]
+        sep = rng.choice([" ", ", ", " · ", " | ", " / "])
+        prefix = rng.choice(["", "", "Topics: ", "Tags: ", "Themen: ", "Emner: ", "Sujets : ", "#"])
+        return [(prefix + sep.join(tags), "chrome")]
+
     def _teaser_item(self, rng, lang, ctx, fam, layout) -> list[tuple[str, str]]:
-        head, blurb = self._headline(rng, lang, ctx["doc_id"])
+        head, blurb = self._headline(rng, lang, ctx["doc_id"], ctx, related=0.25)
         if rng.random() < 0.06:
             head = head.upper()
         outlet = ctx["outlet"]
@@ -354,7 +393,7 @@ class PageMaker:
                                    if self._slot_blocks(self.res.families[f], locale, "inline_teaser")]
                     pre = self._chrome_block(rng, rng.choice(with_prefix), ctx, "inline_teaser", "teaser") \
                         if with_prefix and rng.random() < 0.85 else []
-                    head, _ = self._headline(rng, lang, doc["id"])
+                    head, _ = self._headline(rng, lang, doc["id"], ctx, related=0.5)
                     if pre and rng.random() < 0.6:
                         item = [(pre[0][0] + " " + head, "teaser")]
                     else:
@@ -365,6 +404,10 @@ class PageMaker:
                     if inline:
                         body.insert(pos, inline)
         blocks.extend(body)
+        if not bare and rng.random() < 0.12:
+            tags = self._tags(rng, doc)
+            if tags:
+                blocks.append(tags)
         if not bare:
             if rng.random() < 0.3:
                 pw = self._chrome_block(rng, rng.choice(fams), ctx, "paywall", "chrome")
@@ -456,8 +499,11 @@ def _shorten(sentence: str, rng: random.Random, max_words: int = 12) -> str:
     return " ".join(words[: rng.randint(6, max_words)]).rstrip(",;:")
 
 
-def build(n_train: int = 6000, n_dev: int = 600, seed: int = 0, data: Path = DATA) -> dict[str, list[dict]]:
-    """Make the train pages and the three dev sets (unseen family / locale / article)."""
+def build(n_train: int = 6000, n_dev: int = 600, seed: int = 0, data: Path = DATA,
+          with_train: bool = True) -> dict[str, list]:
+    """Make the train pages (with the furniture strings for the text model) and the
+    three dev sets (unseen family / locale / article); the dev sets do not depend
+    on n_train, so the report can rebuild them alone (with_train=False)."""
     res = Resources.load(data)
     if not res.articles:
         raise SystemExit(f"no articles under {data / 'articles'}")
@@ -473,9 +519,11 @@ def build(n_train: int = 6000, n_dev: int = 600, seed: int = 0, data: Path = DAT
     train_heads = lambda h: not is_dev_article("headline:" + h["headline"])  # noqa: E731
     dev_heads = lambda h: is_dev_article("headline:" + h["headline"])  # noqa: E731
 
-    out = {"train": [PageMaker(res, train_fams, train_locs, train_docs, train_heads).make(seed * 10**7 + i)
-                     for i in range(n_train)],
-           "furniture": furniture_lines(res, train_fams, train_locs, seed)}
+    out: dict[str, list] = {}
+    if with_train:
+        maker = PageMaker(res, train_fams, train_locs, train_docs, train_heads)
+        out["train"] = [maker.make(seed * 10**7 + i) for i in range(n_train)]
+        out["furniture"] = furniture_lines(res, train_fams, train_locs, seed)
     # Dev families get the training add-ons so that only the primary template is unseen.
     addons = [f for f in train_fams if f in ADDON_FAMILIES]
     dev_sets = {

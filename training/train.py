@@ -17,43 +17,15 @@ import json
 import shutil
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
-from langsplit.evaluate import Scorer, format_report
+from langsplit.evaluate import format_report
 from langsplit.splitter import Splitter, packaged_model_path
 from langsplit.train import fit
 
-from . import corpus
+from . import corpus, report
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds" / "gold.jsonl"
-
-
-# What each dev set is broken down by in the report: the thing it holds out.
-_BREAKDOWN = {"dev_family": "family", "dev_locale": "locale", "dev_article": "lang"}
-_BREAKDOWN_NAME = {"family": "template family", "locale": "reader locale", "lang": "article language"}
-
-
-def score(splitter: Splitter, pages: list[dict], by: str | None = None) -> tuple[dict, dict]:
-    """Overall report, and one report per value of page[by] when by is given."""
-    spans = splitter.classify_many([p["text"] for p in pages])
-    total = Scorer()
-    parts: dict[str, Scorer] = defaultdict(Scorer)
-    for p, s in zip(pages, spans):
-        total.add(p, s)
-        if by:
-            parts[str(p.get(by))].add(p, s)
-    return total.report(), {k: v.report() for k, v in sorted(parts.items())}
-
-
-def _row(name: str, rep: dict) -> str:
-    pc = rep["per_class"]
-    return (f"| {name} | {rep['pages']} | {pc['body']['f1']:.3f} | {pc['chrome']['f1']:.3f} | "
-            f"{pc['teaser']['f1']:.3f} | {rep['macro_f1']:.3f} | {rep['body_token']['f1']:.3f} |")
-
-
-HEADER = "| set | pages | body F1 | chrome F1 | teaser F1 | macro-F1 | body-token F1 |\n|---|---|---|---|---|---|---|"
 
 
 def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
@@ -69,38 +41,37 @@ def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
         "labelled `body` (the article), `chrome` (aggregator/site furniture) or `teaser` (other articles).",
         "Parts: fastText lid.176 language identification (CC BY-SA 3.0, Facebook), a fastText supervised",
         "line-text model on word and character n-grams (`textmodel.ftz`, quantized), and a two-pass",
-        "scikit-learn gradient-boosting classifier over language, layout, repetition and neighbour",
-        "features (`classifier.joblib`). joblib files are pickles: load model folders only from the",
-        "package or a folder you trust.",
+        "scikit-learn gradient-boosting classifier over language, layout, repetition, word-overlap and",
+        "neighbour features (`classifier.joblib`). joblib files are pickles: load model folders only from",
+        "the package or a folder you trust.",
         "",
         "## Training data",
-        f"{td.get('pages')} synthetic pages, {td.get('lines')} lines ({td.get('labels')}), built by",
+        f"{td.get('pages')} synthetic pages, {td.get('lines')} lines ({td.get('labels')}), plus",
+        f"{td.get('extra_text_lines')} furniture strings for the line-text model, built by",
         "`training/corpus.py` from real article prose of openly licensed corpora wrapped in furniture of",
         f"template families in reader locales (see training/SOURCES.md). Families: {meta.get('families')}.",
-        f"Locales: {meta.get('locales')}. Article languages: {meta.get('article_langs')}.",
+        f"Reader locales: {meta.get('locales')}. Article languages: {meta.get('article_langs')}.",
         "",
         "## Evaluation",
         "Dev sets are generated from families, locales and articles that training never saw:",
         f"`dev_family` uses held-out families {sorted(corpus.DEV_FAMILIES)}; `dev_locale` uses held-out",
-        f"locales {sorted(corpus.DEV_LOCALES)}; `dev_article` uses training templates on held-out articles.",
-        "All three use only held-out articles. `seeds` are the five real pages in ../shared/seeds, never",
-        "used in training.",
+        f"reader locales {sorted(corpus.DEV_LOCALES)}; `dev_article` uses training templates on held-out",
+        "articles. All three use only held-out articles (and headlines). `seeds` are the five real pages",
+        "in ../shared/seeds, never used in training. Print these tables again with",
+        "`python -m training.report`.",
         "",
-        HEADER,
+        report.tables(reports, by_group),
+        "",
+        f"Reproduce the model: `{command}`",
+        "",
+        "## Limits",
+        "- Trained on generated pages: furniture unlike any template family here may be missed.",
+        "- Teasers written as full sentences in the article's language are the hardest case.",
+        "- Per-line decisions: a line holding both article text and furniture gets one label.",
+        "- fastText training is not bit-exact between runs; a retrained model can differ in the last",
+        "  digits of its scores (labels in our checks did not change).",
+        "",
     ]
-    for name, rep in reports.items():
-        lines.append(_row(name, rep))
-    for name, groups in by_group.items():
-        lines += ["", f"### {name} by {_BREAKDOWN_NAME[_BREAKDOWN[name]]}", "", HEADER]
-        for g, rep in groups.items():
-            lines.append(_row(g, rep))
-    if "seeds" in reports:
-        lines += ["", "### seeds, confusion and token scores", "", "```", format_report(reports["seeds"]), "```"]
-    lines += ["", f"Reproduce: `{command}`", "",
-              "## Limits",
-              "- Trained on generated pages: furniture unlike any template family here may be missed.",
-              "- Teasers written as full sentences in the article's language are the hardest case.",
-              "- Per-line decisions: a line holding both article text and furniture gets one label.", ""]
     return "\n".join(lines)
 
 
@@ -134,16 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     fit(train, tmp, metadata=meta, extra_lines=furniture)
     splitter = Splitter.load(tmp)
 
-    reports, by_group = {}, {}
-    for name, pages in sets.items():
-        rep, groups = score(splitter, pages, by=_BREAKDOWN[name])
-        reports[name] = rep
-        by_group[name] = groups
+    reports, by_group = report.evaluate(splitter, sets)
+    for name, rep in reports.items():
         print(f"\n== {name}\n{format_report(rep)}", flush=True)
-    if SEEDS.exists():
-        seeds = [json.loads(l) for l in SEEDS.read_text(encoding="utf-8").splitlines() if l.strip()]
-        reports["seeds"], _ = score(splitter, seeds)
-        print(f"\n== seeds\n{format_report(reports['seeds'])}", flush=True)
 
     meta_path = tmp / "metadata.json"
     full = json.loads(meta_path.read_text(encoding="utf-8"))

@@ -1,44 +1,22 @@
-"""The `langsplit` command: a thin layer over the library."""
+"""The `langsplit` command: a thin layer over the library (langsplit.batch, .io, .evaluate)."""
 
 from __future__ import annotations
 
+import json
+import re
 import sys
-from pathlib import Path
+from typing import BinaryIO
 
 import click
 
 from . import LABELS, ModelError, Splitter, __version__
-from .splitter import join_spans
+from .batch import DEFAULT_MAX_BYTES, CleanOptions, UsageError, WorkerError, default_jobs, plan, run
+from .evaluate import evaluate_files, format_report
+from .formats import FORMATS, span_line
+from .io import InputError, check_encoding, read_text
 
 # Colours of labels on a terminal.
 _COLOURS = {"body": "green", "chrome": "red", "teaser": "yellow"}
-
-
-def _read_text(source: str) -> str:
-    """Read a file (or stdin for "-") as UTF-8 text, with a clear error otherwise."""
-    if source == "-":
-        data = sys.stdin.buffer.read()
-        name = "<stdin>"
-    else:
-        path = Path(source)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise click.ClickException(f"{source}: cannot read ({exc.strerror or exc})") from None
-        name = source
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise click.ClickException(f"{name}: looks binary (NUL bytes); langsplit reads text")
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            break
-    else:
-        enc = "utf-8"
-    try:
-        return data.decode(enc)
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(
-            f"{name}: not valid {enc.upper()} (byte {exc.start}); convert it to UTF-8 first"
-        ) from None
 
 
 def _load(model: str | None) -> Splitter:
@@ -48,13 +26,58 @@ def _load(model: str | None) -> Splitter:
         raise click.ClickException(str(exc)) from None
 
 
+def _stdout_bytes() -> BinaryIO:
+    # Outputs are UTF-8 bytes whatever the terminal's locale says.
+    sys.stdout.flush()
+    return sys.stdout.buffer
+
+
+def _say(message: str) -> None:
+    click.echo(f"langsplit: {message}", err=True)
+
+
+class _Size(click.ParamType):
+    """A byte count such as 500000, 500k, 10M or 1G (powers of 1000); 0 means no limit."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        m = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]?)[bB]?\s*", str(value))
+        if not m:
+            self.fail(f"{value!r} is not a size like 500000, 500k or 10M", param, ctx)
+        return int(m.group(1)) * self._UNITS[m.group(2).lower()]
+
+
+def _check_encoding(ctx, param, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            check_encoding(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
+def _check_keep(ctx, param, value: str) -> tuple[str, ...]:
+    kept = tuple(k.strip() for k in value.split(",") if k.strip())
+    if not kept or set(kept) - set(LABELS):
+        raise click.BadParameter(f"choose from {', '.join(LABELS)}")
+    return kept
+
+
 _model_option = click.option(
-    "--model", "model", type=click.Path(file_okay=False), default=None,
+    "--model", "model", type=click.Path(exists=True, file_okay=False), default=None,
     help="Model folder to use instead of the packaged model.",
+)
+_encoding_option = click.option(
+    "--encoding", default=None, callback=_check_encoding, metavar="NAME",
+    help="Encoding of inputs without a BOM (default UTF-8; UTF-8/16/32 BOMs are always honoured).",
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="langsplit")
 def main() -> None:
     """Split text copied from news aggregators and news sites into the article
@@ -64,38 +87,119 @@ def main() -> None:
     Examples:
       langsplit clean page.txt            print the article of page.txt
       cat page.txt | langsplit clean -    the same from stdin
+      langsplit clean corpus/ -o clean/   clean a folder tree into clean/ (resumable)
+      langsplit clean corpus/ --glob '*.txt' --format jsonl > out.jsonl
+      langsplit clean --jsonl pages.jsonl -o clean/   records in, records out
       langsplit label page.txt            show every line with its label
+      langsplit eval gold.jsonl           scores on labelled pages
     """
 
 
 @main.command()
-@click.argument("source", metavar="FILE|-")
-@click.option("--keep", default="body", show_default=True,
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-o", "--output-dir", "outdir", type=click.Path(file_okay=False), default=None, metavar="OUTDIR",
+              help="Write outputs here, mirroring the input tree (needed for several text outputs).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="text: the clean article; jsonl: a record with the clean text and the spans; "
+                   "spans: every line labelled. [default: text, or jsonl with --jsonl]")
+@click.option("--keep", default="body", show_default=True, callback=_check_keep,
               help="Comma-separated labels to keep: body, chrome, teaser.")
+@click.option("--glob", "pattern", default=None, metavar="PATTERN",
+              help="Only files of folders matching this, e.g. '*.txt' (on the path if it holds a /).")
+@click.option("--jsonl", is_flag=True, help="Inputs are JSONL files of records; output is JSONL, "
+                                            "every input field kept, plus clean (and spans).")
+@click.option("--text-field", default="text", show_default=True, help="With --jsonl: the field to clean.")
+@click.option("--id-field", default="id", show_default=True, help="With --jsonl: the field naming a record in messages.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes. [default: the number of CPUs]")
+@_encoding_option
+@click.option("--max-bytes", type=_Size(), default=f"{DEFAULT_MAX_BYTES // 10**6}M", show_default=True,
+              help="Skip (and report) inputs or records larger than this; 0: no limit.")
+@click.option("--force", is_flag=True, help="Redo outputs that are already up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors are still reported.")
+@click.option("--chunk-docs", type=click.IntRange(min=1), default=None, hidden=True)
 @_model_option
-def clean(source: str, keep: str, model: str | None) -> None:
-    """Print the clean article of FILE (or of stdin with -), one paragraph per line."""
-    kept = tuple(k.strip() for k in keep.split(",") if k.strip())
-    bad = set(kept) - set(LABELS)
-    if bad or not kept:
-        raise click.BadParameter(f"choose from {', '.join(LABELS)}", param_hint="--keep")
-    text = _read_text(source)
-    splitter = _load(model)
-    out = join_spans(text, splitter.classify(text), kept)
-    click.echo(out)
+def clean(paths: tuple[str, ...], outdir: str | None, fmt: str | None, keep: tuple[str, ...],
+          pattern: str | None, jsonl: bool, text_field: str, id_field: str, jobs: int | None,
+          encoding: str | None, max_bytes: int, force: bool, quiet: bool, chunk_docs: int | None,
+          model: str | None) -> None:
+    """Clean files, folders (recursively) or stdin (-).
+
+    One input and no -o: the result goes to stdout. With -o OUTDIR, outputs mirror the input
+    tree (text: same name; jsonl: NAME.jsonl; spans: NAME.spans), are written atomically, and a
+    re-run skips outputs not older than their input, so an interrupted run resumes. Inputs are
+    never written over. Broken inputs (binary, undecodable, unreadable, too large) are reported
+    and skipped.
+
+    Exit code: 0 all cleaned, 1 some inputs failed, 2 usage error.
+    """
+    extra = {"chunk_docs": chunk_docs} if chunk_docs else {}
+    try:
+        options = CleanOptions(
+            format=fmt or ("jsonl" if jsonl else "text"), keep=keep, jsonl=jsonl, text_field=text_field,
+            id_field=id_field, glob=pattern, encoding=encoding, max_bytes=max_bytes or None,
+            force=force, jobs=jobs or default_jobs(), model=model, **extra)
+        tasks = plan(paths, outdir, options)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    # A single page to stdout is the quick interactive use: no bar, no summary, as before.
+    single = outdir is None and len(tasks) == 1 and not jsonl
+    try:
+        summary = run(tasks, options, _stdout_bytes(), report=_say,
+                      progress=not quiet and not single and sys.stderr.isatty())
+    except (ModelError, WorkerError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not quiet and not single:
+        _say(summary.format())
+    sys.exit(summary.exit_code)
 
 
 @main.command()
 @click.argument("source", metavar="FILE|-")
 @click.option("--color/--no-color", default=None, help="Colour the labels (default: when on a terminal).")
+@_encoding_option
 @_model_option
-def label(source: str, color: bool | None, model: str | None) -> None:
+def label(source: str, color: bool | None, encoding: str | None, model: str | None) -> None:
     """Print each line of FILE with its label, score and language."""
-    text = _read_text(source)
+    try:
+        text = read_text(source, encoding=encoding)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
     splitter = _load(model)
-    for s in splitter.classify(text):
-        tag = click.style(f"{s.label:<6}", fg=_COLOURS[s.label], bold=s.label == "body")
-        click.echo(f"{tag} {s.score:.2f} {s.lang:<3} {s.lang_score:.2f}  {text[s.start:s.end]}", color=color)
+
+    def style(tag: str, lab: str) -> str:
+        return click.style(tag, fg=_COLOURS[lab], bold=lab == "body")
+
+    spans = splitter.classify(text)
+    for s in spans:
+        click.echo(span_line(text, s, style), color=color)
+
+
+@main.command("eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="GOLD.jsonl...")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+@_model_option
+def evaluate(gold: tuple[str, ...], as_json: bool, model: str | None) -> None:
+    """Score the model on labelled pages (the format of the seeds' gold.jsonl).
+
+    Prints per-class precision/recall/F1 and macro-F1 (pages with fine labels), body-line F1,
+    body-token precision/recall/F1 and the speed in docs/s. Broken records are reported and left
+    out (exit code 1).
+    """
+    splitter = _load(model)
+    errors: list[InputError] = []
+
+    def on_error(exc: InputError) -> None:
+        errors.append(exc)
+        _say(f"{exc.name}: {exc.reason} (skipped)")
+
+    rep = evaluate_files(gold, splitter, on_error=on_error)
+    if as_json:
+        click.echo(json.dumps(rep, indent=2))
+    else:
+        click.echo(format_report(rep))
+    if errors:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,656 @@
+"""Cleaning many inputs: plan the outputs, classify in worker processes, write safely.
+
+>>> opts = CleanOptions(format="text", jobs=2)                      # doctest: +SKIP
+>>> tasks = plan(["corpus/"], Path("clean/"), opts)                 # doctest: +SKIP
+>>> summary = run(tasks, opts, sys.stdout.buffer)                   # doctest: +SKIP
+>>> print(summary.format())                                         # doctest: +SKIP
+
+Pages go to the model in chunks of ``CHUNK_DOCS`` documents whose boundaries depend only on the
+inputs, and results are written in input order, so outputs are the same bytes for any number of
+workers. Outputs are written to a temporary file beside the target and renamed into place, so a
+reader (or an interrupted run) never sees half a file; a later run skips outputs that are not
+older than their input.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import math
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .formats import FORMATS, render, render_record
+from .io import InputError, check_encoding, decode, display_name, iter_jsonl, read_bytes
+from .splitter import DEFAULT_KEEP, Splitter
+from .textmodel import LABELS
+
+DEFAULT_MAX_BYTES = 10_000_000
+# Big enough that classify_many's batching pays off (a chunk of 32 pages runs ~3x faster than
+# 32 single pages), small enough that two workers share the work of a few hundred pages.
+CHUNK_DOCS = 32
+CHUNK_BYTES = 4_000_000
+_MAX_LISTED = 20
+
+
+class UsageError(ValueError):
+    """The run cannot start as asked (the command line exits with code 2)."""
+
+
+class WorkerError(RuntimeError):
+    """A worker process died (killed, out of memory); the run cannot go on."""
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """How to clean a batch: output format and labels kept, input kind and limits, workers, model.
+
+    ``format`` is "text" (the clean article), "jsonl" (a record with the clean text and the
+    spans) or "spans" (a labelled view). With ``jsonl=True`` every input is a JSONL file of
+    records whose ``text_field`` is cleaned; the output is JSONL with every field of the input
+    record plus ``clean`` (and ``spans`` unless format is "text").
+    """
+
+    format: str = "text"
+    keep: tuple[str, ...] = DEFAULT_KEEP
+    jsonl: bool = False
+    text_field: str = "text"
+    id_field: str = "id"
+    glob: str | None = None
+    encoding: str | None = None
+    max_bytes: int | None = DEFAULT_MAX_BYTES
+    force: bool = False
+    jobs: int = 1
+    model: str | Path | None = None
+    chunk_docs: int = CHUNK_DOCS
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise UsageError(f"unknown format {self.format!r}; choose from {', '.join(FORMATS)}")
+        bad = set(self.keep) - set(LABELS)
+        if bad or not self.keep:
+            raise UsageError(f"--keep: choose from {', '.join(LABELS)}")
+        if self.jsonl and self.format == "spans":
+            raise UsageError("--format spans is for text inputs; JSONL input gives JSONL (--format jsonl or text)")
+        if self.jobs < 1 or self.chunk_docs < 1:
+            raise UsageError("-j and the chunk size must be at least 1")
+        if self.encoding:
+            try:
+                check_encoding(self.encoding)
+            except LookupError:
+                raise UsageError(f"unknown encoding {self.encoding!r}") from None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input: a file (or ``"-"``), its key in the output tree and its output (``None``: stdout).
+
+    ``error`` is set for an input that was found broken while planning (an unlistable folder).
+    """
+
+    source: str
+    rel: str
+    output: Path | None
+    size: int = 0
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return display_name(self.source)
+
+
+def default_jobs() -> int:
+    """The number of CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def plan(paths: Sequence[str], outdir: str | Path | None, options: CleanOptions) -> list[Task]:
+    """The inputs under ``paths`` (files, folders walked recursively, ``"-"``) and their outputs.
+
+    Folders are walked top-down in sorted order (a folder's files, then its subfolders), skipping
+    hidden files and folders (and ``outdir`` when it lies inside); files named on the command line are always taken, folders' files only when
+    they match ``options.glob``. With ``outdir``, a file's output keeps its path relative to the
+    folder it was found in (a named file: its name). Raises ``UsageError`` when outputs would
+    overwrite an input or each other, or when several text outputs would go to stdout.
+    """
+    if not paths:
+        raise UsageError("no input given")
+    if list(paths).count("-") > 1:
+        raise UsageError("stdin (-) can be read only once")
+    out = Path(outdir) if outdir is not None else None
+    out_real = out.resolve() if out is not None else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: exists and is not a folder")
+    if out is None and not options.jsonl and options.format != "jsonl":
+        if len(paths) > 1 or (paths[0] != "-" and Path(paths[0]).is_dir()):
+            raise UsageError(f"{options.format} output of a folder or of several inputs needs -o OUTDIR "
+                             "(or --format jsonl, which writes one record per input to stdout)")
+
+    found: list[tuple[str, str, int, str | None]] = []  # source, rel, size, error
+    for p in paths:
+        if p == "-":
+            found.append(("-", "stdin.jsonl" if options.jsonl else "stdin.txt", 0, None))
+            continue
+        path = Path(p)
+        if path.is_dir():
+            if out_real is not None and path.resolve() == out_real:
+                raise UsageError(f"-o {out} is the input folder {p}; outputs would mix with (or overwrite) "
+                                 "the inputs, choose another folder")
+            found.extend(_walk(path, options.glob, out_real))
+        else:
+            found.append((p, path.name, _size(path), None))
+
+    tasks = []
+    for source, rel, size, error in found:
+        target = None if out is None or error else out / _output_rel(rel, options)
+        tasks.append(Task(source, rel, target, size, error))
+    if out is not None:
+        _check_outputs(tasks)
+    return tasks
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _walk(root: Path, pattern: str | None, prune: Path | None) -> Iterator[tuple[str, str, int, str | None]]:
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        while errors:
+            exc = errors.pop()
+            yield str(exc.filename), "", 0, f"cannot list folder ({exc.strerror or exc})"
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and (prune is None or Path(dirpath, d).resolve() != prune))
+        for fname in sorted(filenames):
+            if fname.startswith("."):
+                continue
+            path = Path(dirpath, fname)
+            rel = path.relative_to(root).as_posix()
+            if pattern and not fnmatch.fnmatchcase(rel if "/" in pattern else fname, pattern):
+                continue
+            yield str(path), rel, _size(path), None
+    while errors:
+        exc = errors.pop()
+        yield str(exc.filename), "", 0, f"cannot list folder ({exc.strerror or exc})"
+
+
+def _output_rel(rel: str, options: CleanOptions) -> str:
+    if options.jsonl or options.format == "text":
+        return rel
+    return rel + (".jsonl" if options.format == "jsonl" else ".spans")
+
+
+def _check_outputs(tasks: list[Task]) -> None:
+    inputs = {Path(t.source).resolve(): t.source for t in tasks if t.source != "-" and not t.error}
+    seen: dict[Path, str] = {}
+    for t in tasks:
+        if t.output is None:
+            continue
+        real = t.output.resolve()
+        if real in inputs:
+            raise UsageError(f"output {t.output} would overwrite the input {inputs[real]}; "
+                             "langsplit never writes over its inputs, choose another -o")
+        if real in seen:
+            raise UsageError(f"{seen[real]} and {t.source} would both be written to {t.output}; "
+                             "clean them into separate -o folders")
+        seen[real] = t.source
+
+
+def up_to_date(task: Task, force: bool = False) -> bool:
+    """Whether ``task``'s output exists and is not older than its input (never for stdin/stdout)."""
+    if force or task.output is None or task.source == "-":
+        return False
+    try:
+        return task.output.stat().st_mtime_ns >= os.stat(task.source).st_mtime_ns
+    except OSError:
+        return False
+
+
+@dataclass
+class Summary:
+    """Counts of a run: documents cleaned, inputs skipped as up to date, failures with reasons."""
+
+    cleaned: int = 0
+    skipped: int = 0
+    failed: list[InputError] = field(default_factory=list)
+    bytes_in: int = 0
+    seconds: float = 0.0
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.cleaned / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed, 1 otherwise."""
+        return 1 if self.failed else 0
+
+    def format(self) -> str:
+        """Human-readable summary: one line of counts, and the failed inputs if any."""
+        text = (f"cleaned {self.cleaned}, skipped {self.skipped} (up to date), failed {len(self.failed)}; "
+                f"{self.bytes_in / 1e6:.2f} MB in {self.seconds:.1f} s, {self.docs_per_s:.1f} docs/s")
+        if self.failed:
+            names = ", ".join(e.name for e in self.failed[:_MAX_LISTED])
+            more = len(self.failed) - _MAX_LISTED
+            text += f"\nfailed: {names}" + (f" and {more} more" if more > 0 else "")
+        return text
+
+
+# ---- output sinks -------------------------------------------------------------------------------
+
+class _StdoutSink:
+    """Output to a stream; nothing to commit or undo."""
+
+    whole = False
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.docs = 0
+        self.target = "<stdout>"
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data)
+
+    def commit(self) -> None:
+        self.stream.flush()
+
+    def abort(self) -> None:
+        pass
+
+
+class _AtomicFile:
+    """A file written under a temporary name beside its target and renamed into place on commit."""
+
+    def __init__(self, target: Path, whole: bool):
+        self.target = target
+        self.whole = whole  # one document is the whole file: a failed document means no file
+        self.docs = 0
+        self._tmp: str | None = None
+        self._file: BinaryIO | None = None
+        self.error: OSError | None = None
+        self.aborted = False
+
+    def _open(self) -> BinaryIO:
+        if self._file is None:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, self._tmp = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".tmp")
+            # mkstemp makes the file private (0600); outputs should look like any other new file.
+            os.chmod(fd, 0o666 & ~_umask())
+            self._file = os.fdopen(fd, "wb")
+        return self._file
+
+    def write(self, data: bytes) -> None:
+        if self.error or self.aborted:
+            return
+        try:
+            self._open().write(data)
+        except OSError as exc:
+            self.error = exc
+
+    def commit(self) -> None:
+        """Rename the finished file into place; raises the first ``OSError`` met while writing it."""
+        if self.aborted:
+            return
+        try:
+            if self.error:
+                raise self.error
+            self._open().close()
+            os.replace(self._tmp, self.target)  # type: ignore[arg-type]
+            self._tmp = None
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        self.aborted = True
+        if self._file is not None and not self._file.closed:
+            self._file.close()
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except OSError:
+                pass
+            self._tmp = None
+
+
+_UMASK: int | None = None
+
+
+def _umask() -> int:
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return _UMASK
+
+
+# ---- the work: classify and render a chunk of documents ------------------------------------------
+
+class _Worker:
+    """A loaded model and the output settings: turns (text, base record) pairs into output bytes."""
+
+    def __init__(self, options: CleanOptions, splitter: Splitter | None = None):
+        self.splitter = splitter if splitter is not None else Splitter.load(options.model)
+        self.format = options.format
+        self.keep = options.keep
+        self.records = options.jsonl
+
+    def __call__(self, docs: list[tuple[str, dict]]) -> list[tuple[bool, bytes | str]]:
+        if not docs:
+            return []
+        try:
+            pages = self.splitter.classify_many([text for text, _ in docs])
+        except Exception:  # noqa: BLE001 - find which page it was, and keep the others
+            return [self._one(text, base) for text, base in docs]
+        return [(True, self._render(text, spans, base)) for (text, base), spans in zip(docs, pages)]
+
+    def _one(self, text: str, base: dict) -> tuple[bool, bytes | str]:
+        try:
+            return True, self._render(text, self.splitter.classify(text), base)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+            return False, f"classification failed ({type(exc).__name__}: {exc})"
+
+    def _render(self, text: str, spans, base: dict) -> bytes:
+        if self.records:
+            out = render_record(base, text, spans, self.keep, with_spans=self.format == "jsonl")
+        else:
+            out = render(self.format, text, spans, self.keep, base)
+        return out.encode("utf-8")
+
+
+_worker: _Worker | None = None
+_worker_error: BaseException | None = None
+
+
+def _init_worker(options: CleanOptions) -> None:
+    global _worker, _worker_error
+    try:
+        _worker = _Worker(options)
+    except BaseException as exc:  # noqa: BLE001 - raised again with each chunk, see _work
+        # An exception here would make the pool unusable without saying why; keep it and
+        # raise it from _work, where it travels back to the parent.
+        _worker_error = exc
+
+
+def _work(docs: list[tuple[str, dict]]) -> list[tuple[bool, bytes | str]]:
+    if _worker_error is not None:
+        raise _worker_error
+    assert _worker is not None
+    return _worker(docs)
+
+
+class _Now:
+    """A finished result with the interface of a Future."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+class _InProcess:
+    """Classify in this process (``-j 1``): no pickling, no start-up cost."""
+
+    max_pending = 0
+
+    def __init__(self, options: CleanOptions, splitter: Splitter | None = None):
+        self.worker = _Worker(options, splitter)
+
+    def submit(self, docs):
+        return _Now(self.worker(docs))
+
+    def close(self) -> None:
+        pass
+
+
+class _Pool:
+    """Worker processes, each loading the model once (ProcessPoolExecutor, so that a worker that
+    dies raises BrokenProcessPool instead of hanging the run as multiprocessing.Pool would)."""
+
+    def __init__(self, options: CleanOptions, workers: int):
+        # forkserver: workers fork from a clean server process, never from this one, whose OpenMP
+        # runtime may already be running threads (libgomp does not survive fork()).
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        ctx = multiprocessing.get_context(method)
+        if method == "forkserver":
+            ctx.set_forkserver_preload(["langsplit.batch"])
+        self.max_pending = 2 * workers
+        self.pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options,))
+
+    def submit(self, docs):
+        if not docs:
+            return _Now([])
+        try:
+            return self.pool.submit(_work, docs)
+        except BrokenProcessPool as exc:
+            raise WorkerError(f"a worker process died ({exc})") from None
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---- the run ------------------------------------------------------------------------------------
+
+@dataclass
+class _Doc:
+    text: str
+    base: dict
+    sink: _StdoutSink | _AtomicFile
+    name: str
+    nbytes: int
+
+
+@dataclass
+class _Fail:
+    error: InputError
+    sink: _StdoutSink | _AtomicFile | None = None  # output to undo: its input broke part-way
+    nbytes: int = 0
+
+
+@dataclass
+class _Close:
+    """The end of an input: commit its output (if any)."""
+
+    sink: _StdoutSink | _AtomicFile | None
+
+
+def _file_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> Iterator[_Doc | _Fail | _Close]:
+    sink_out = _StdoutSink(stdout)
+    for t in tasks:
+        try:
+            data = read_bytes(t.source, options.max_bytes)
+            text = decode(data, t.name, options.encoding)
+        except InputError as exc:
+            yield _Fail(exc, nbytes=t.size)
+            yield _Close(None)
+            continue
+        sink = sink_out if t.output is None else _AtomicFile(t.output, whole=True)
+        yield _Doc(text, {"id": t.rel if t.source != "-" else "-", "path": t.name}, sink, t.name, len(data))
+        yield _Close(sink)
+
+
+def _record_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> Iterator[_Doc | _Fail | _Close]:
+    sink_out = _StdoutSink(stdout)
+    for t in tasks:
+        sink = sink_out if t.output is None else _AtomicFile(t.output, whole=False)
+        try:
+            for rec in iter_jsonl(t.source, options.text_field, options.id_field, options.encoding, options.max_bytes):
+                if isinstance(rec, InputError):
+                    yield _Fail(rec)
+                else:
+                    name = f"{t.name}:{rec.line}" + (f" (id {rec.id})" if rec.id is not None else "")
+                    yield _Doc(rec.text, rec.data, sink, name, rec.nbytes)
+        except InputError as exc:
+            # Records after the break are lost; keeping the rest would make the next run skip
+            # this file as done.
+            yield _Fail(exc, sink if t.output is not None else None)
+        yield _Close(sink)
+
+
+def _chunks(items: Iterator[_Doc | _Fail | _Close], chunk_docs: int) -> Iterator[list[_Doc | _Fail | _Close]]:
+    chunk: list = []
+    docs = size = 0
+    for item in items:
+        chunk.append(item)
+        if isinstance(item, _Doc):
+            docs += 1
+            size += len(item.text)
+        if docs >= chunk_docs or size >= CHUNK_BYTES or len(chunk) >= 8 * chunk_docs:
+            yield chunk
+            chunk, docs, size = [], 0, 0
+    if chunk:
+        yield chunk
+
+
+class _Progress:
+    """A progress bar on stderr (tqdm), or nothing; messages go around the bar."""
+
+    def __init__(self, enabled: bool, total_bytes: int, total_items: int, report: Callable[[str], None]):
+        self.report = report
+        self.bar = None
+        self.items = self.docs = 0
+        self.total_items = total_items
+        self.start = time.perf_counter()
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total_bytes or None, unit="B", unit_scale=True, unit_divisor=1000,
+                            file=sys.stderr, dynamic_ncols=True, mininterval=0.3, desc="cleaning", leave=False)
+
+    def advance(self, nbytes: int = 0, docs: int = 0, items: int = 0) -> None:
+        self.items += items
+        self.docs += docs
+        if self.bar is not None:
+            rate = self.docs / max(time.perf_counter() - self.start, 1e-9)
+            self.bar.set_postfix_str(f"{self.items}/{self.total_items} inputs, {self.docs} docs, "
+                                     f"{rate:.1f} docs/s", refresh=False)
+            self.bar.update(nbytes)
+
+    def say(self, message: str) -> None:
+        if self.bar is not None:
+            self.bar.write(message, file=sys.stderr)
+        else:
+            self.report(message)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def run(tasks: Sequence[Task], options: CleanOptions, stdout: BinaryIO,
+        report: Callable[[str], None] = _stderr, progress: bool = False,
+        splitter: Splitter | None = None) -> Summary:
+    """Clean ``tasks`` (from ``plan``) and return the counts.
+
+    Outputs go to each task's output file, or to ``stdout`` (a binary stream) in input order.
+    Every broken input is reported through ``report`` as ``"name: reason (skipped)"`` and
+    counted; the run goes on. ``ModelError`` (the model cannot be loaded) and ``WorkerError``
+    (a worker process died) stop the run.
+    ``progress`` draws a bar on stderr. ``splitter``, if given, is used instead of loading
+    ``options.model`` when the run stays in this process (one worker).
+    """
+    start = time.perf_counter()
+    summary = Summary()
+    todo: list[Task] = []
+    for t in tasks:
+        if t.error:
+            summary.failed.append(InputError(t.name, t.error))
+            report(f"{t.name}: {t.error} (skipped)")
+        elif up_to_date(t, options.force):
+            summary.skipped += 1
+        else:
+            todo.append(t)
+    if not todo:
+        summary.seconds = time.perf_counter() - start
+        return summary
+
+    total_bytes = sum(t.size for t in todo)
+    items = (_record_items if options.jsonl else _file_items)(todo, options, stdout)
+    chunks = _chunks(items, options.chunk_docs)
+    # Starting workers (a second or so each) only pays off when there is more than one chunk.
+    ahead = list(itertools.islice(chunks, 2))
+    workers = options.jobs if len(ahead) > 1 else 1
+    if not options.jsonl:
+        workers = min(workers, math.ceil(len(todo) / options.chunk_docs))
+
+    bar = _Progress(progress, total_bytes, len(todo), report)
+    pending: deque = deque()
+    executor = _InProcess(options, splitter) if workers == 1 else _Pool(options, workers)
+    try:
+        for chunk in itertools.chain(ahead, chunks):
+            docs = [(d.text, d.base) for d in chunk if isinstance(d, _Doc)]
+            pending.append((chunk, executor.submit(docs)))
+            while len(pending) > executor.max_pending:
+                _finish(*pending[0], summary, bar)
+                pending.popleft()  # only now: if interrupted, the finally below cleans it up
+        while pending:
+            _finish(*pending[0], summary, bar)
+            pending.popleft()
+    finally:
+        for chunk, _ in pending:  # interrupted: leave no temporary files behind
+            for item in chunk:
+                if isinstance(item, _Close) and item.sink is not None:
+                    item.sink.abort()
+        executor.close()
+        bar.close()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _finish(chunk: list, future, summary: Summary, bar: _Progress) -> None:
+    try:
+        results = iter(future.result())
+    except BrokenProcessPool as exc:
+        raise WorkerError(f"a worker process died ({exc})") from None
+
+    def fail(error: InputError) -> None:
+        summary.failed.append(error)
+        bar.say(f"{error.name}: {error.reason} (skipped)")
+
+    for item in chunk:
+        if isinstance(item, _Doc):
+            ok, payload = next(results)
+            if ok:
+                item.sink.write(payload)  # type: ignore[arg-type]
+                item.sink.docs += 1
+                summary.cleaned += 1
+                summary.bytes_in += item.nbytes
+            else:
+                fail(InputError(item.name, payload))  # type: ignore[arg-type]
+                if item.sink.whole:
+                    item.sink.abort()
+            bar.advance(item.nbytes, docs=1)
+        elif isinstance(item, _Fail):
+            fail(item.error)
+            if item.sink is not None:
+                item.sink.abort()
+                summary.cleaned -= item.sink.docs
+            bar.advance(item.nbytes)
+        else:
+            if item.sink is not None:
+                try:
+                    item.sink.commit()
+                except OSError as exc:
+                    fail(InputError(str(item.sink.target), f"cannot write ({exc.strerror or exc})"))
+                    summary.cleaned -= item.sink.docs
+            bar.advance(items=1)

@@ -255,4 +255,51 @@ def second_pass_features(first: np.ndarray, P: np.ndarray) -> np.ndarray:
     centre = float((np.arange(n) * body).sum() / total) / max(n - 1, 1) if total > 0 else 0.5
     rel = np.arange(n) / max(n - 1, 1)
     parts.append(np.column_stack([after, before, cum, rel - centre, np.abs(rel - centre)]).astype(np.float32))
+    parts.append(_body_runs(body))
     return np.hstack(parts).astype(np.float32)
+
+
+def _body_runs(body: np.ndarray) -> np.ndarray:
+    """Where each line stands against the page's main run of article lines.
+
+    The article is mostly one block: a line the first pass believes is body
+    but that sits in a small island, cut off from the main block by furniture
+    or teasers, is more likely a teaser blurb.  Columns: the share of the
+    main run's body mass that the line's own run holds (0 outside any run);
+    log of the line distance to the main run; log of the non-body lines
+    between the line and the main run.
+    """
+    n = len(body)
+    is_body = body > 0.5
+    run_id = np.full(n, -1)
+    runs: list[tuple[int, int, float]] = []  # (first, last, mass)
+    i = 0
+    while i < n:
+        if is_body[i]:
+            j = i
+            while j + 1 < n and is_body[j + 1]:
+                j += 1
+            run_id[i:j + 1] = len(runs)
+            runs.append((i, j, float(body[i:j + 1].sum())))
+            i = j + 1
+        else:
+            i += 1
+    out = np.zeros((n, 3), dtype=np.float32)
+    if not runs:
+        out[:, 1] = math.log1p(n)
+        out[:, 2] = math.log1p(n)
+        return out
+    first, last, mass = max(runs, key=lambda r: r[2])
+    not_body = np.concatenate([[0], np.cumsum(~is_body)])
+    for k in range(n):
+        if run_id[k] >= 0:
+            out[k, 0] = runs[run_id[k]][2] / mass
+        if k < first:
+            dist, gap = first - k, not_body[first] - not_body[k + 1]
+        elif k > last:
+            dist, gap = k - last, not_body[k] - not_body[last + 1]
+        else:
+            dist, gap = 0, 0
+        out[k, 1] = math.log1p(dist)
+        out[k, 2] = math.log1p(gap)
+    return out

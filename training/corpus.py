@@ -39,6 +39,10 @@ ADDON_FAMILIES = {
 DEV_FAMILIES = {"newsstand_readly_like", "app_flipboard_like", "paywall_hard", "comments_section"}
 DEV_LOCALES = {"da", "pl", "ko", "ro"}
 
+# User posts read like comments, not articles: as "body" they would teach the model
+# that "Great service, would recommend!" belongs to the article.
+EXCLUDED_GENRES = {"answers", "reviews"}
+
 CHROME_SLOTS = ("top", "source_line", "inline", "paywall", "after", "teaser_header", "footer")
 TEASER_SLOTS = ("teaser_meta", "inline_teaser")
 
@@ -66,6 +70,8 @@ class Resources:
         seen: set[str] = set()  # the same Wikinews story can come from two corpora
         for p in sorted((data / "articles").glob("*.jsonl.gz")):
             for doc in _read_jsonl_gz(p):
+                if doc.get("genre") in EXCLUDED_GENRES:
+                    continue
                 paras = [x.strip() for x in doc.get("paragraphs", []) if x and x.strip()]
                 key = re.sub(r"\W+", "", (doc.get("title") or "") + " ".join(paras)[:200]).lower()
                 if len(paras) >= 2 and key not in seen:
@@ -208,6 +214,9 @@ class PageMaker:
             text = self._vary(self._fill(line.strip(), rng, ctx), rng)
             if text.strip():
                 out.append((text, label))
+        # Menus and link rows copied as one line ("Impressum Datenschutz AGB Kontakt").
+        if len(out) >= 3 and rng.random() < 0.12 and all(len(t) < 30 for t, _ in out):
+            out = [(rng.choice([" ", "  ", " | ", " · ", " • ", " / "]).join(t for t, _ in out), label)]
         # Buttons glued to the heading before them ("MORE STORIES FROM XView all").
         if len(out) >= 2 and rng.random() < 0.12 and len(out[-1][0]) < 25:
             out[-2:] = [(out[-2][0] + out[-1][0], label)]
@@ -388,10 +397,12 @@ class PageMaker:
             for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
                 pos = rng.randint(2, max(2, len(body) - 1))
                 if rng.random() < 0.45:
-                    # "ALSO READ:" links are universal; take the prefix from any family that has one.
+                    # "ALSO READ:" links are the publisher's, so mostly in the article's language,
+                    # and universal: take the prefix from any family that has one.
+                    link_ctx = {**ctx, "locale": lang} if rng.random() < 0.8 else ctx
                     with_prefix = [self.res.families[f] for f in self.primary + self.addons
-                                   if self._slot_blocks(self.res.families[f], locale, "inline_teaser")]
-                    pre = self._chrome_block(rng, rng.choice(with_prefix), ctx, "inline_teaser", "teaser") \
+                                   if self._slot_blocks(self.res.families[f], link_ctx["locale"], "inline_teaser")]
+                    pre = self._chrome_block(rng, rng.choice(with_prefix), link_ctx, "inline_teaser", "teaser") \
                         if with_prefix and rng.random() < 0.85 else []
                     head, _ = self._headline(rng, lang, doc["id"], ctx, related=0.5)
                     if pre and rng.random() < 0.6:

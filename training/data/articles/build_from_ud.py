@@ -54,6 +54,15 @@ files are used; with the full files present the script would simply read the lis
     UD_Ukrainian-IU        21f641ba6109044ce9aafd4b2cbfa20a4ac6e479  uk_iu-ud-{dev,test}.conllu      (CC BY-NC-SA!)
     UD_Indonesian-CSUI     41dd7f23be883382dd111b119fe58b563c5541ee  id_csui-ud-{train,test}.conllu
 
+English extra set (``--set en-extra``; writes only ``<out>/ud_en_extra.jsonl.gz``, records sorted
+by id, de-duplicated against ``<out>/en.jsonl.gz`` and ``<out>/wikinews_en.jsonl.gz``; see
+EN_EXTRA_SOURCES):
+
+    UD_English-EWT         15d613d8447b3478787d4c278730a1e48a945efb  not-to-release/sources/{weblog,newsgroup,answers,reviews}/*.conllu
+    UD_English-PUD         f16eba4ae7f3d161870ed320676c5088b8fa476c  en_pud-ud-test.conllu
+
+    python training/data/articles/build_from_ud.py --set en-extra --src DIR --out training/data/articles
+
 To redo: ``git clone`` each repository, ``git checkout <commit>``, copy the listed files into
 ``DIR/<Treebank>/`` keeping their relative paths, and run the command above.
 
@@ -265,6 +274,63 @@ SOURCES = [
 
 
 # ---------------------------------------------------------------------------------------------
+# "--set en-extra": more English prose for ud_en_extra.jsonl.gz (English is scarce in the
+# default set, which only has GUM).  Separate output file; the default build is unchanged.
+# Order = priority under the caps below: blog and newsgroup posts (most article-like), PUD
+# news/wiki, then Yahoo! Answers and reviews.  EWT emails (Enron mail, mostly headers,
+# forwards and short notes) are not used.  GENTLE, LinES and ParTUT are CC BY-NC-SA (not
+# used); GUM/GUMReddit are excluded on purpose.
+# ---------------------------------------------------------------------------------------------
+EN_EXTRA_FILE = "ud_en_extra.jsonl.gz"
+EN_EXTRA_MAX_DOCS = 600
+EN_EXTRA_MAX_CHARS = 1_500_000
+# files whose documents must not be repeated in ud_en_extra (looked up in --out)
+EN_EXTRA_EXISTING = ["en.jsonl.gz", "wikinews_en.jsonl.gz"]
+
+
+def ewt_genre(doc_id, meta):
+    # EWT newdoc ids start with the genre: weblog-, newsgroup-, answers-, reviews-, email-.
+    g = doc_id.split("-", 1)[0]
+    return g if g in {"weblog", "newsgroup", "answers", "reviews"} else None
+
+
+EN_EXTRA_KNOBS = dict(guess_title=False, min_sents=4)
+EN_EXTRA_SOURCES = [
+    # lang, treebank, file globs, mode, licence, options ("part" names the row in the stats)
+    ("en", "UD_English-EWT", ["not-to-release/sources/weblog/*.conllu"], "newdoc", BY_SA_4,
+     dict(part="weblog", genre=ewt_genre, **EN_EXTRA_KNOBS)),
+    ("en", "UD_English-EWT", ["not-to-release/sources/newsgroup/*.conllu"], "newdoc", BY_SA_4,
+     dict(part="newsgroup", genre=ewt_genre, **EN_EXTRA_KNOBS)),
+    ("en", "UD_English-PUD", ["en_pud-ud-test.conllu"], "sentid", BY_SA_3,
+     dict(part="news+wiki", sid=r"^(?P<doc>[nw]\d{5})(?P<s>\d{3})$", genre=pud_genre,
+          even_paras=True, **EN_EXTRA_KNOBS)),
+    ("en", "UD_English-EWT", ["not-to-release/sources/answers/*.conllu"], "newdoc", BY_SA_4,
+     dict(part="answers", genre=ewt_genre, **EN_EXTRA_KNOBS)),
+    ("en", "UD_English-EWT", ["not-to-release/sources/reviews/*.conllu"], "newdoc", BY_SA_4,
+     dict(part="reviews", genre=ewt_genre, **EN_EXTRA_KNOBS)),
+]
+
+
+def split_sentences_rough(text):
+    return [t for t in re.split(r"(?<=[.!?])\s+", text) if len(t) >= 40]
+
+
+def drop_duplicates(docs, seen_text, seen_paras):
+    """Drop documents that repeat a document already in the English files (any sentence of
+    >= 40 characters found in ``seen_text``) or an earlier candidate (same paragraphs)."""
+    out = []
+    for rec in docs:
+        key = tuple(rec["paragraphs"])
+        if key in seen_paras:
+            continue
+        if any(t in seen_text for p in rec["paragraphs"] for t in split_sentences_rough(p)):
+            continue
+        seen_paras.add(key)
+        out.append(rec)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # CoNLL-U reading: we only need the comment lines of each sentence.
 # ---------------------------------------------------------------------------------------------
 COMMENT_RE = re.compile(r"^#\s*([^=]+?)\s*=\s?(.*)$")
@@ -367,28 +433,50 @@ def group_synthetic(sents, lang):
     return [join_sents(p, lang) for p in paras]
 
 
+def group_even(sents, lang, max_par=3):
+    """Group sentences into paragraphs of 2-3 sentences (as even as possible; en-extra mode):
+    4 -> 2+2, 5 -> 3+2, 7 -> 3+2+2.  Fewer than 4 sentences stay one paragraph."""
+    n_par = max(1, -(-len(sents) // max_par))
+    base, extra = divmod(len(sents), n_par)
+    paras, i = [], 0
+    for k in range(n_par):
+        n = base + (1 if k < extra else 0)
+        paras.append(sents[i:i + n])
+        i += n
+    return [join_sents(p, lang) for p in paras]
+
+
 def make_doc(source, lang, license_, doc_id, paragraphs_sents, synthetic, title=None,
-             genre=None):
+             genre=None, guess_title=True, min_sents=None, even_paras=False):
     """paragraphs_sents: list of paragraphs, each a list of sentence texts (synthetic=False),
     or one flat list of sentences wrapped in a single-element list (synthetic=True).
+
+    ``guess_title=False`` keeps a headline-like first sentence in the text (title stays as
+    given); ``min_sents`` replaces the ">= 3 paragraphs or >= 5 sentences" minimum;
+    ``even_paras`` groups synthetic paragraphs with ``group_even`` (2-3 sentences).  The
+    defaults are the behaviour used for ``<lang>.jsonl.gz``.
 
     Returns the JSON record or None when the document is too small.
     """
     if synthetic:
         sents = [s for p in paragraphs_sents for s in p]
-        if title is None and len(sents) > 1 and looks_like_title(sents[0], lang):
+        if guess_title and title is None and len(sents) > 1 and \
+                looks_like_title(sents[0], lang):
             title, sents = sents[0], sents[1:]
         n_sents = len(sents)
-        paragraphs = group_synthetic(sents, lang)
+        paragraphs = group_even(sents, lang) if even_paras else group_synthetic(sents, lang)
     else:
         paras = [p for p in paragraphs_sents if p]
-        if title is None and len(paras) > 1 and len(paras[0]) == 1 and \
+        if guess_title and title is None and len(paras) > 1 and len(paras[0]) == 1 and \
                 looks_like_title(paras[0][0], lang):
             title, paras = paras[0][0], paras[1:]
         n_sents = sum(len(p) for p in paras)
         paragraphs = [join_sents(p, lang) for p in paras]
     paragraphs = [p for p in paragraphs if p]
-    if len(paragraphs) < 3 and n_sents < 5:
+    if min_sents is not None:
+        if n_sents < min_sents:
+            return None
+    elif len(paragraphs) < 3 and n_sents < 5:
         return None
     rec = OrderedDict()
     rec["id"] = f"{source}:{doc_id}"
@@ -423,8 +511,14 @@ def pseudo_doc_sizes():
 # ---------------------------------------------------------------------------------------------
 # The three modes
 # ---------------------------------------------------------------------------------------------
+def doc_knobs(opts):
+    """make_doc keyword options taken from a source's opts (only the en-extra set uses them)."""
+    return {k: opts[k] for k in ("guess_title", "min_sents", "even_paras") if k in opts}
+
+
 def docs_newdoc(lang, source, files, license_, opts):
     """Documents from # newdoc, paragraphs from # newpar (if the treebank has any)."""
+    knobs = doc_knobs(opts)
     genre_fn = opts.get("genre")
     lic_by_genre = opts.get("license_by_genre", {})
     out = []
@@ -456,7 +550,7 @@ def docs_newdoc(lang, source, files, license_, opts):
                 if title and paras and len(paras[0]) == 1 and \
                         paras[0][0].strip() == title.strip():
                     paras = paras[1:]
-                rec = make_doc(source, lang, lic, doc_id, paras, False, title, genre)
+                rec = make_doc(source, lang, lic, doc_id, paras, False, title, genre, **knobs)
                 if rec:
                     out.append(rec)
             else:
@@ -466,7 +560,7 @@ def docs_newdoc(lang, source, files, license_, opts):
                 for k, part in enumerate(split_long(texts)):
                     pid = doc_id if k == 0 else f"{doc_id}#part{k + 1}"
                     rec = make_doc(source, lang, lic, pid, [part], True,
-                                   title if k == 0 else None, genre)
+                                   title if k == 0 else None, genre, **knobs)
                     if rec:
                         out.append(rec)
     return out
@@ -480,6 +574,7 @@ def docs_sentid(lang, source, files, license_, opts):
     are unavoidable; the remaining sentences keep their original order.
     """
     rx = re.compile(opts["sid"])
+    knobs = doc_knobs(opts)
     genre_fn = opts.get("genre")
     docs = defaultdict(list)
     meta_first = {}
@@ -506,14 +601,14 @@ def docs_sentid(lang, source, files, license_, opts):
                     paras.append([])
                     last = p
                 paras[-1].append(text)
-            rec = make_doc(source, lang, license_, key, paras, False, None, genre)
+            rec = make_doc(source, lang, license_, key, paras, False, None, genre, **knobs)
             if rec:
                 out.append(rec)
         else:
             texts = [t for _, _, t in rows]
             for k, part in enumerate(split_long(texts)):
                 pid = key if k == 0 else f"{key}#part{k + 1}"
-                rec = make_doc(source, lang, license_, pid, [part], True, None, genre)
+                rec = make_doc(source, lang, license_, pid, [part], True, None, genre, **knobs)
                 if rec:
                     out.append(rec)
     return out
@@ -604,14 +699,14 @@ def spread_pick(docs, n):
     return [docs[int(i * step)] for i in range(n)]
 
 
-def cap_language(per_source):
+def cap_language(per_source, max_docs=MAX_DOCS, max_chars=MAX_CHARS):
     """per_source: list of (source, docs) in priority order.  Higher-priority sources are taken
     first; a source that does not fit is sampled evenly across its whole length (so we do not
     just keep the first file)."""
     chosen, n_docs, n_chars = [], 0, 0
     for source, docs in per_source:
-        left_docs = MAX_DOCS - n_docs
-        left_chars = MAX_CHARS - n_chars
+        left_docs = max_docs - n_docs
+        left_chars = max_chars - n_chars
         if left_docs <= 0 or left_chars <= 0 or not docs:
             continue
         total = sum(doc_chars(d) for d in docs)
@@ -636,7 +731,11 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="output directory (training/data/articles)")
     ap.add_argument("--langs", default="", help="comma-separated subset of languages")
     ap.add_argument("--stats", default="", help="optional path for per-source counts (JSON)")
+    ap.add_argument("--set", default="default", choices=["default", "en-extra"],
+                    help="en-extra: build ud_en_extra.jsonl.gz from EN_EXTRA_SOURCES instead")
     args = ap.parse_args(argv)
+    if args.set == "en-extra":
+        return main_en_extra(args)
 
     wanted = set(filter(None, args.langs.split(",")))
     by_lang = OrderedDict()
@@ -681,6 +780,69 @@ def main(argv=None):
                 "licenses": sorted({r["license"] for r in mine}),
             })
         print(f"{lang}: {len(chosen)} docs, {sum(doc_chars(r) for r in chosen)} chars -> {path}")
+    if args.stats:
+        with open(args.stats, "w", encoding="utf-8") as fh:
+            json.dump(stats, fh, ensure_ascii=False, indent=1)
+
+
+def find_files(src, tb, globs):
+    files = []
+    for g in globs:
+        hits = sorted(glob.glob(os.path.join(src, tb, g)))
+        if not hits:
+            print(f"warning: {tb}: no file matches {g}", file=sys.stderr)
+        files.extend(hits)
+    return files
+
+
+def main_en_extra(args):
+    """Build <out>/ud_en_extra.jsonl.gz (English EWT + PUD), records sorted by id."""
+    seen_text = []
+    for name in EN_EXTRA_EXISTING:
+        path = os.path.join(args.out, name)
+        if not os.path.exists(path):
+            print(f"warning: {path} missing, no de-duplication against it", file=sys.stderr)
+            continue
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                seen_text.append(rec.get("title") or "")
+                seen_text.extend(rec["paragraphs"])
+    seen_text = "\n".join(seen_text)
+    seen_paras = set()
+    per_source, stats = [], OrderedDict()
+    for lang, tb, globs, mode, lic, opts in EN_EXTRA_SOURCES:
+        part = f"{tb}/{opts['part']}"
+        files = find_files(args.src, tb, globs)
+        if not files:
+            continue
+        docs = MODES[mode](lang, tb, files, lic, opts)
+        kept = drop_duplicates(docs, seen_text, seen_paras)
+        commit_file = os.path.join(args.src, tb, "COMMIT")
+        commit = open(commit_file).read().strip() if os.path.exists(commit_file) else None
+        stats[part] = {"lang": lang, "mode": mode, "commit": commit, "files": len(files),
+                       "license": lic, "candidates": len(docs),
+                       "duplicates_dropped": len(docs) - len(kept)}
+        per_source.append((part, kept))
+    chosen = cap_language(per_source, EN_EXTRA_MAX_DOCS, EN_EXTRA_MAX_CHARS)
+    for part, docs in per_source:
+        ids = {id(r) for r in docs}
+        mine = [r for r in chosen if id(r) in ids]
+        stats[part].update({
+            "documents": len(mine),
+            "paragraphs": sum(len(r["paragraphs"]) for r in mine),
+            "characters": sum(doc_chars(r) for r in mine),
+            "with_title": sum(1 for r in mine if r["title"]),
+            "synthetic_paragraphs": sum(1 for r in mine if r["synthetic_paragraphs"]),
+            "genres": sorted({r.get("genre") or "" for r in mine}),
+        })
+    chosen.sort(key=lambda r: r["id"])
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, EN_EXTRA_FILE)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        for rec in chosen:
+            gz.write((json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
+    print(f"en-extra: {len(chosen)} docs, {sum(doc_chars(r) for r in chosen)} chars -> {path}")
     if args.stats:
         with open(args.stats, "w", encoding="utf-8") as fh:
             json.dump(stats, fh, ensure_ascii=False, indent=1)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import json
 import math
 import multiprocessing
 import os
@@ -357,19 +358,31 @@ class _Worker:
             pages = self.splitter.classify_many([text for text, _ in docs])
         except Exception:  # noqa: BLE001 - find which page it was, and keep the others
             return [self._one(text, base) for text, base in docs]
-        return [(True, self._render(text, spans, base)) for (text, base), spans in zip(docs, pages)]
+        return [self._rendered(text, spans, base) for (text, base), spans in zip(docs, pages)]
 
     def _one(self, text: str, base: dict) -> tuple[bool, bytes | str]:
         try:
-            return True, self._render(text, self.splitter.classify(text), base)
+            spans = self.splitter.classify(text)
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
             return False, f"classification failed ({type(exc).__name__}: {exc})"
+        return self._rendered(text, spans, base)
+
+    def _rendered(self, text: str, spans, base: dict) -> tuple[bool, bytes | str]:
+        try:
+            return True, self._render(text, spans, base)
+        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the run
+            return False, f"cannot write the result ({type(exc).__name__}: {exc})"
 
     def _render(self, text: str, spans, base: dict) -> bytes:
         if self.records:
             out = render_record(base, text, spans, self.keep, with_spans=self.format == "jsonl")
-        else:
-            out = render(self.format, text, spans, self.keep, base)
+            try:
+                return out.encode("utf-8")
+            except UnicodeEncodeError:
+                # A JSON record may hold lone surrogates ("\ud800" escapes), which UTF-8 cannot
+                # carry; write them as the same escapes (the record round-trips unchanged).
+                return (json.dumps(json.loads(out), ensure_ascii=True) + "\n").encode("ascii")
+        out = render(self.format, text, spans, self.keep, base)
         return out.encode("utf-8")
 
 

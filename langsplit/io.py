@@ -161,6 +161,12 @@ def iter_jsonl(source: str | Path, text_field: str = "text", id_field: str = "id
             except json.JSONDecodeError as exc:
                 yield InputError(where, f"not JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except (ValueError, RecursionError) as exc:
+                # Valid JSON syntax that Python refuses: an integer of more than 4300 digits
+                # (ValueError), or arrays/objects nested too deeply (RecursionError).
+                why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+                yield InputError(where, f"not usable JSON ({why})")
+                continue
             if not isinstance(data, dict):
                 yield InputError(where, f"a JSON {type(data).__name__}, not an object")
                 continue

@@ -16,6 +16,7 @@ trust.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import zipfile
@@ -176,8 +177,36 @@ def save_model(folder: str | Path, textmodel, classifier: PageLineClassifier, me
         "versions": _versions(),
         **metadata,
     }
+    meta["files"] = file_digests(folder)
     (folder / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return folder
+
+
+def file_digests(folder: str | Path) -> dict:
+    """Size and SHA-256 of the model's binary files, recorded in the metadata.
+
+    fastText loads a .ftz cut short without complaint (or grows without bound
+    on some cuts), and unpickling a tampered joblib file can run code: both
+    files are checked against these before they are read.
+    """
+    out = {}
+    for name in (TEXTMODEL_FILE, CLASSIFIER_FILE):
+        data = (Path(folder) / name).read_bytes()
+        out[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return out
+
+
+def _check_file(folder: Path, name: str, meta: dict) -> None:
+    path = folder / name
+    if not path.is_file():
+        raise ModelError(f"{path}: missing from the model folder")
+    want = meta.get("files", {}).get(name)
+    if not isinstance(want, dict):
+        raise ModelError(f"{folder / METADATA_FILE}: no size and checksum for {name}; retrain or reinstall the model")
+    data = path.read_bytes()
+    if len(data) != want.get("bytes") or hashlib.sha256(data).hexdigest() != want.get("sha256"):
+        raise ModelError(f"{path}: does not match the size and checksum in {METADATA_FILE} "
+                         "(truncated, damaged or replaced); reinstall langsplit or retrain the model")
 
 
 def _minor(v: str) -> tuple[str, ...]:
@@ -217,6 +246,8 @@ def load_model(folder: str | Path) -> ModelFiles:
             f"is installed; install scikit-learn=={made_with} or retrain the model"
         )
     clf_path = folder / CLASSIFIER_FILE
+    _check_file(folder, CLASSIFIER_FILE, meta)
+    _check_file(folder, TEXTMODEL_FILE, meta)
     try:
         classifier = joblib.load(clf_path)
     except FileNotFoundError:

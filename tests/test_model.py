@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 import langsplit
+from langsplit.model import file_digests
 from langsplit.splitter import packaged_model_path
 
 
@@ -59,4 +60,101 @@ def test_tampered_metadata(model_copy):
 def test_missing_text_model(model_copy):
     (model_copy / "textmodel.ftz").unlink()
     with pytest.raises(langsplit.ModelError, match="textmodel.ftz: missing"):
+        langsplit.Splitter.load(model_copy)
+
+
+# ---- more damage (issue 8): each error names the file ---------------------------------------------
+
+def _edit_meta(folder, **changes):
+    path = folder / "metadata.json"
+    meta = json.loads(path.read_text())
+    meta.update(changes)
+    path.write_text(json.dumps(meta))
+
+
+def test_missing_metadata(model_copy):
+    (model_copy / "metadata.json").unlink()
+    with pytest.raises(langsplit.ModelError, match="metadata.json: missing"):
+        langsplit.Splitter.load(model_copy)
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "", "\x00\x01", "\ufeff{}"])
+def test_metadata_that_is_not_an_object(model_copy, content):
+    (model_copy / "metadata.json").write_text(content)
+    with pytest.raises(langsplit.ModelError, match="metadata.json"):
+        langsplit.Splitter.load(model_copy)
+
+
+def test_metadata_from_another_format_version(model_copy):
+    _edit_meta(model_copy, format_version=99)
+    with pytest.raises(langsplit.ModelError, match="metadata.json: model format 99.*retrain"):
+        langsplit.Splitter.load(model_copy)
+
+
+def test_metadata_with_wrong_labels(model_copy):
+    _edit_meta(model_copy, labels=["body", "chrome", "ad"])
+    with pytest.raises(langsplit.ModelError, match="metadata.json: labels"):
+        langsplit.Splitter.load(model_copy)
+
+
+def test_metadata_with_the_wrong_feature_count(model_copy):
+    _edit_meta(model_copy, n_features=3)
+    with pytest.raises(langsplit.ModelError, match="classifier.joblib: feature count does not match"):
+        langsplit.Splitter.load(model_copy)
+
+
+def test_missing_classifier(model_copy):
+    (model_copy / "classifier.joblib").unlink()
+    with pytest.raises(langsplit.ModelError, match="classifier.joblib: missing"):
+        langsplit.Splitter.load(model_copy)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle at all", b"\x80\x04K\x01."])
+def test_classifier_of_garbage(model_copy, content):
+    (model_copy / "classifier.joblib").write_bytes(content)
+    with pytest.raises(langsplit.ModelError, match="classifier.joblib"):
+        langsplit.Splitter.load(model_copy)
+
+
+def reseal(folder) -> None:
+    """Record the current files' sizes and checksums, as if the folder had been made this way."""
+    meta_path = folder / "metadata.json"
+    meta = json.loads(meta_path.read_text())
+    meta["files"] = file_digests(folder)
+    meta_path.write_text(json.dumps(meta))
+
+
+def test_classifier_that_holds_another_object(model_copy):
+    import joblib
+
+    joblib.dump({"not": "a classifier"}, model_copy / "classifier.joblib")
+    reseal(model_copy)
+    with pytest.raises(langsplit.ModelError, match="classifier.joblib: holds a dict, not a PageLineClassifier"):
+        langsplit.Splitter.load(model_copy)
+
+
+@pytest.mark.parametrize("keep", [0, 10])
+def test_truncated_text_model(model_copy, keep):
+    tm = model_copy / "textmodel.ftz"
+    tm.write_bytes(tm.read_bytes()[:keep])
+    with pytest.raises(langsplit.ModelError, match="textmodel.ftz: does not match the size and checksum"):
+        langsplit.Splitter.load(model_copy)
+    reseal(model_copy)  # even when the metadata agrees, fastText's own refusal is reported cleanly
+    with pytest.raises(langsplit.ModelError, match="textmodel.ftz: damaged"):
+        langsplit.Splitter.load(model_copy)
+
+
+def test_text_model_cut_near_its_end(model_copy):
+    # fastText itself loads such a file without complaint (and some cuts make it grow past 10 GB).
+    tm = model_copy / "textmodel.ftz"
+    data = tm.read_bytes()
+    tm.write_bytes(data[: len(data) * 97 // 100])
+    with pytest.raises(langsplit.ModelError, match="textmodel.ftz: does not match the size and checksum"):
+        langsplit.Splitter.load(model_copy)
+
+
+def test_text_model_of_another_kind(model_copy):
+    shutil.copy(packaged_model_path().parents[1] / "resources" / "lid.176.ftz", model_copy / "textmodel.ftz")
+    reseal(model_copy)
+    with pytest.raises(langsplit.ModelError, match="textmodel.ftz: damaged fastText model .*lacks labels"):
         langsplit.Splitter.load(model_copy)

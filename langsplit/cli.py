@@ -10,6 +10,7 @@ from typing import BinaryIO
 import click
 
 from . import LABELS, ModelError, Splitter, __version__
+from .annotate import write_tsv
 from .batch import DEFAULT_MAX_BYTES, CleanOptions, UsageError, WorkerError, default_jobs, plan, run
 from .evaluate import evaluate_files, format_report
 from .formats import FORMATS, span_line
@@ -157,15 +158,24 @@ def clean(paths: tuple[str, ...], outdir: str | None, fmt: str | None, keep: tup
 @main.command()
 @click.argument("source", metavar="FILE|-")
 @click.option("--color/--no-color", default=None, help="Colour the labels (default: when on a terminal).")
+@click.option("--tsv", is_flag=True,
+              help="Write label<TAB>text rows to correct by hand (for evaluation or retraining).")
 @_encoding_option
 @_model_option
-def label(source: str, color: bool | None, encoding: str | None, model: str | None) -> None:
-    """Print each line of FILE with its label, score and language."""
+def label(source: str, color: bool | None, tsv: bool, encoding: str | None, model: str | None) -> None:
+    """Print each line of FILE with its label, score and language.
+
+    With --tsv, print one label<TAB>text row per line instead, pre-filled by the
+    model, for a person to correct: langsplit label page.txt --tsv > page.tsv
+    """
     try:
         text = read_text(source, encoding=encoding)
     except InputError as exc:
         raise click.ClickException(str(exc)) from None
     splitter = _load(model)
+    if tsv:
+        click.echo(write_tsv(text, splitter.classify(text), None if source == "-" else source), nl=False)
+        return
 
     def style(tag: str, lab: str) -> str:
         return click.style(tag, fg=_COLOURS[lab], bold=lab == "body")

@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import langsplit
@@ -158,6 +158,8 @@ _special = st.sampled_from([  # good records that are easy to get wrong on outpu
 @settings(max_examples=N // 2)
 @given(lines=st.lists(st.one_of(_good, _bad.map(lambda b: (b, False)), _special), min_size=1, max_size=12))
 def test_clean_jsonl_reports_each_bad_record_and_goes_on(splitter, lines):
+    # A file that starts with a UTF-16/32 byte-order mark is read as UTF-16/32 as a whole.
+    assume(not lines[0][0].startswith((b"\xff\xfe", b"\xfe\xff")))
     f = _lines_file("records.jsonl", [b for b, _ in lines])
     with mock.patch("langsplit.batch.Splitter.load", return_value=splitter):
         result = CliRunner().invoke(main, ["clean", "--jsonl", str(f), "-j", "1", "--format", "text"])

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .langid import main_language
 from .segment import Line
 from .textnorm import caps_ratio, repetition_key
 
@@ -191,6 +192,18 @@ def base_features(
         X[i, 37] = "|" in t
         X[i, 38] = nchars / max_chars
     return X
+
+
+def page_matrix(
+    lines: Sequence[Line],
+    text_len: int,
+    codes: Sequence[str],
+    lang_probs: np.ndarray,
+    tm_probs: np.ndarray,
+) -> np.ndarray:
+    """First-pass feature rows of one page: its lines' features beside their neighbours'."""
+    main = main_language(codes, [len(l.text) for l in lines])
+    return context_features(base_features(lines, text_len, codes, lang_probs, main, tm_probs))
 
 
 def _shifted(M: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray]:

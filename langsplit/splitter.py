@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import base_features, context_features
-from .langid import LanguageIdentifier, main_language
+from .features import page_matrix
+from .langid import LanguageIdentifier
 from .model import ModelFiles, load_model
 from .segment import split_lines
 from .textmodel import LABELS
@@ -104,10 +104,7 @@ class Splitter:
             a, b = int(ptr[k]), int(ptr[k + 1])
             if a == b:
                 continue
-            page_codes = codes[a:b]
-            main = main_language(page_codes, [len(l.text) for l in lines])
-            base = base_features(lines, len(text), page_codes, lang_probs[a:b], main, tm[a:b])
-            rows.append(context_features(base))
+            rows.append(page_matrix(lines, len(text), codes[a:b], lang_probs[a:b], tm[a:b]))
         X = np.vstack(rows)
         nonempty = np.concatenate([[0], np.cumsum([len(l) for l in pages if l])])
         with _thread_limit(self.n_threads):

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from .features import base_features, context_features
-from .langid import LanguageIdentifier, main_language
+from .features import page_matrix
+from .langid import LanguageIdentifier
 from .model import PageLineClassifier, save_model
 from .segment import Line, split_lines
 from .splitter import _lid_path
@@ -64,10 +64,7 @@ class _Prepared:
             a, b = int(self.ptr[k]), int(self.ptr[k + 1])
             if a == b:
                 continue
-            codes = self.codes[a:b]
-            main = main_language(codes, [len(l.text) for l in lines])
-            base = base_features(lines, len(page["text"]), codes, self.lang_probs[a:b], main, tm[a:b])
-            rows.append(context_features(base))
+            rows.append(page_matrix(lines, len(page["text"]), self.codes[a:b], self.lang_probs[a:b], tm[a:b]))
         return np.vstack(rows)
 
     def nonempty_ptr(self) -> np.ndarray:

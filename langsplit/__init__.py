@@ -19,7 +19,8 @@ from .splitter import DEFAULT_KEEP, Span, Splitter, default_splitter  # noqa: E4
 
 LABELS = ("body", "chrome", "teaser")
 
-__all__ = ["Span", "Splitter", "ModelError", "LABELS", "classify", "classify_many", "clean", "__version__"]
+__all__ = ["Span", "Splitter", "ModelError", "LABELS", "classify", "classify_many", "clean",
+           "read_labelled", "retrain", "__version__"]
 
 
 def classify(text: str) -> list[Span]:
@@ -35,3 +36,23 @@ def classify_many(texts: Iterable[str]) -> list[list[Span]]:
 def clean(text: str, keep: Sequence[str] = DEFAULT_KEEP) -> str:
     """The article of one page: the spans labelled as in ``keep``, one per line."""
     return default_splitter().clean(text, keep)
+
+
+def read_labelled(paths: Iterable[str]) -> list[dict]:
+    """Hand-labelled pages from ``langsplit label --tsv`` files (corrected) or gold JSONL files."""
+    from .adapt import read_labelled as _read
+
+    return _read(paths)
+
+
+def retrain(pages: Sequence[dict], out_dir: str, base: str | None = None):
+    """Teach a model the template of a few labelled pages; write it to ``out_dir``.
+
+    Starts from ``base`` (default: the packaged model) and returns a
+    ``langsplit.adapt.RetrainResult``, whose ``format()`` tells what was
+    learned and the scores before and after.  See the README's "Teach it a
+    new template".
+    """
+    from .adapt import retrain as _retrain
+
+    return _retrain(pages, out_dir, base)

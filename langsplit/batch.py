@@ -14,6 +14,7 @@ older than their input.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import itertools
 import json
@@ -33,6 +34,7 @@ from typing import BinaryIO
 
 from .formats import FORMATS, render, render_record
 from .io import InputError, check_encoding, decode, display_name, iter_jsonl, read_bytes
+from .repetition import DEFAULT_CAPACITY, DEFAULT_MIN_DOCS, RepeatedLine, RepeatedLines, RepetitionCounter
 from .splitter import DEFAULT_KEEP, Splitter
 from .textmodel import LABELS
 
@@ -74,6 +76,9 @@ class CleanOptions:
     jobs: int = 1
     model: str | Path | None = None
     chunk_docs: int = CHUNK_DOCS
+    batch_stats: bool = False
+    min_docs: int = DEFAULT_MIN_DOCS
+    repeated: RepeatedLines | None = None  # filled in by run() when batch_stats is on
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -83,6 +88,8 @@ class CleanOptions:
             raise UsageError(f"--keep: choose from {', '.join(LABELS)}")
         if self.jsonl and self.format == "spans":
             raise UsageError("--format spans is for text inputs; JSONL input gives JSONL (--format jsonl or text)")
+        if self.min_docs < 2:
+            raise UsageError("--min-docs must be at least 2 (a line in one document does not repeat)")
         if self.jobs < 1 or self.chunk_docs < 1:
             raise UsageError("-j and the chunk size must be at least 1")
         if self.encoding:
@@ -131,6 +138,9 @@ def plan(paths: Sequence[str], outdir: str | Path | None, options: CleanOptions)
         raise UsageError("no input given")
     if list(paths).count("-") > 1:
         raise UsageError("stdin (-) can be read only once")
+    if options.batch_stats and "-" in paths:
+        raise UsageError("--batch-stats reads the inputs twice, and stdin (-) can be read only once; "
+                         "save it to a file first")
     out = Path(outdir) if outdir is not None else None
     out_real = out.resolve() if out is not None else None
     if out is not None and out.exists() and not out.is_dir():
@@ -347,6 +357,8 @@ class _Worker:
 
     def __init__(self, options: CleanOptions, splitter: Splitter | None = None):
         self.splitter = splitter if splitter is not None else Splitter.load(options.model)
+        if options.repeated is not None:
+            self.splitter = self.splitter.with_repeated(options.repeated)
         self.format = options.format
         self.keep = options.keep
         self.records = options.jsonl
@@ -534,7 +546,8 @@ def _chunks(items: Iterator[_Doc | _Fail | _Close], chunk_docs: int) -> Iterator
 class _Progress:
     """A progress bar on stderr (tqdm), or nothing; messages go around the bar."""
 
-    def __init__(self, enabled: bool, total_bytes: int, total_items: int, report: Callable[[str], None]):
+    def __init__(self, enabled: bool, total_bytes: int, total_items: int, report: Callable[[str], None],
+                 desc: str = "cleaning"):
         self.report = report
         self.bar = None
         self.items = self.docs = 0
@@ -544,7 +557,7 @@ class _Progress:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total_bytes or None, unit="B", unit_scale=True, unit_divisor=1000,
-                            file=sys.stderr, dynamic_ncols=True, mininterval=0.3, desc="cleaning", leave=False)
+                            file=sys.stderr, dynamic_ncols=True, mininterval=0.3, desc=desc, leave=False)
 
     def advance(self, nbytes: int = 0, docs: int = 0, items: int = 0) -> None:
         self.items += items
@@ -596,6 +609,13 @@ def run(tasks: Sequence[Task], options: CleanOptions, stdout: BinaryIO,
     if not todo:
         summary.seconds = time.perf_counter() - start
         return summary
+
+    if options.batch_stats and options.repeated is None:
+        counter = count_batch(tasks, options, progress)
+        repeated = counter.repeated(options.min_docs)
+        options = dataclasses.replace(options, repeated=repeated)
+        report(f"batch statistics: {counter.documents} documents, {len(repeated)} lines repeated in at least "
+               f"{options.min_docs} documents about different articles will not be kept as body")
 
     total_bytes = sum(t.size for t in todo)
     items = (_record_items if options.jsonl else _file_items)(todo, options, stdout)
@@ -667,3 +687,98 @@ def _finish(chunk: list, future, summary: Summary, bar: _Progress) -> None:
                     fail(InputError(str(item.sink.target), f"cannot write ({exc.strerror or exc})"))
                     summary.cleaned -= item.sink.docs
             bar.advance(items=1)
+
+
+# ---- batch statistics -----------------------------------------------------------------------------
+
+def iter_texts(tasks: Sequence[Task], options: CleanOptions) -> Iterator[tuple[str, str]]:
+    """(name, text) of every document the tasks hold; broken inputs and records are passed over
+    (the cleaning pass reports them)."""
+    for t in tasks:
+        if t.error:
+            continue
+        if options.jsonl:
+            try:
+                for rec in iter_jsonl(t.source, options.text_field, options.id_field, options.encoding,
+                                      options.max_bytes):
+                    if not isinstance(rec, InputError):
+                        yield f"{t.name}:{rec.line}", rec.text
+            except InputError:
+                continue
+        else:
+            try:
+                yield t.name, decode(read_bytes(t.source, options.max_bytes), t.name, options.encoding)
+            except InputError:
+                continue
+
+
+def _check_rereadable(tasks: Sequence[Task]) -> None:
+    if any(t.source == "-" for t in tasks):
+        raise UsageError("batch statistics read the inputs twice, and stdin (-) can be read only once; "
+                         "save it to a file first")
+
+
+def count_batch(tasks: Sequence[Task], options: CleanOptions, progress: bool = False,
+                capacity: int = DEFAULT_CAPACITY) -> RepetitionCounter:
+    """First pass of --batch-stats and discover: count the lines that repeat across the documents."""
+    _check_rereadable(tasks)
+    counter = RepetitionCounter(capacity)
+    bar = _Progress(progress, sum(t.size for t in tasks), len(tasks), _stderr, desc="counting")
+    try:
+        for _, text in iter_texts(tasks, options):
+            counter.add(text)
+            bar.advance(len(text.encode("utf-8", "surrogatepass")), docs=1)
+    finally:
+        bar.close()
+    return counter
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """A repeated line and the labels the model gave it in the documents it read."""
+
+    line: RepeatedLine
+    labels: dict[str, int]
+
+    @property
+    def label(self) -> str:
+        """The label the model gave the line most often ("?" when it saw none)."""
+        return max(sorted(self.labels), key=self.labels.__getitem__) if self.labels else "?"
+
+
+def discover(tasks: Sequence[Task], options: CleanOptions, splitter: Splitter | None = None,
+             top: int = 50, label_docs: int = 20, progress: bool = False) -> tuple[RepetitionCounter, list[Discovered]]:
+    """The ``top`` lines repeated in at least ``options.min_docs`` documents, with the labels the
+    model gives them (read from up to ``label_docs`` documents holding each line)."""
+    from .segment import split_lines
+    from .textnorm import template_key
+
+    counter = count_batch(tasks, options, progress)
+    lines = counter.lines(options.min_docs)[:top]
+    wanted = {r.key: {} for r in lines}
+    seen = {r.key: 0 for r in lines}
+    splitter = splitter if splitter is not None else Splitter.load(options.model)
+    batch: list[str] = []
+
+    def tally() -> None:
+        for text, spans in zip(batch, splitter.classify_many(batch)):
+            for span in spans:
+                key = template_key(text[span.start:span.end])
+                if key in wanted:
+                    wanted[key][span.label] = wanted[key].get(span.label, 0) + 1
+        batch.clear()
+
+    for _, text in iter_texts(tasks, options):
+        if all(n >= label_docs for n in seen.values()):
+            break
+        keys = {template_key(line.text) for line in split_lines(text)}
+        useful = [k for k in keys if k in seen and seen[k] < label_docs]
+        if useful:
+            for k in useful:
+                seen[k] += 1
+            batch.append(text)
+            if len(batch) >= CHUNK_DOCS:
+                tally()
+    if batch:
+        tally()
+    return counter, [Discovered(r, wanted[r.key]) for r in lines]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -11,7 +12,9 @@ import click
 
 from . import LABELS, ModelError, Splitter, __version__
 from .annotate import write_tsv
-from .batch import DEFAULT_MAX_BYTES, CleanOptions, UsageError, WorkerError, default_jobs, plan, run
+from .annotate import AnnotationError
+from .batch import DEFAULT_MAX_BYTES, CleanOptions, UsageError, WorkerError, default_jobs, discover, plan, run
+from .repetition import DEFAULT_MIN_DOCS
 from .evaluate import evaluate_files, format_report
 from .formats import FORMATS, span_line
 from .io import InputError, check_encoding, read_text
@@ -93,6 +96,9 @@ def main() -> None:
       langsplit clean --jsonl pages.jsonl -o clean/   records in, records out
       langsplit label page.txt            show every line with its label
       langsplit eval gold.jsonl           scores on labelled pages
+      langsplit discover corpus/          lines that repeat across documents (templates)
+      langsplit label page.txt --tsv > page.tsv         annotate a page by hand, then
+      langsplit train --add p1.tsv p2.tsv -o mymodel/   teach the model its template
     """
 
 
@@ -117,13 +123,19 @@ def main() -> None:
 @click.option("--max-bytes", type=_Size(), default=f"{DEFAULT_MAX_BYTES // 10**6}M", show_default=True,
               help="Skip (and report) inputs or records larger than this; 0: no limit.")
 @click.option("--force", is_flag=True, help="Redo outputs that are already up to date.")
+@click.option("--batch-stats", is_flag=True,
+              help="Read the inputs twice: first count the lines that repeat across documents about "
+                   "different articles, then never keep such a line as body (catches furniture the model "
+                   "alone takes for article text).")
+@click.option("--min-docs", type=click.IntRange(min=2), default=DEFAULT_MIN_DOCS, show_default=True,
+              help="With --batch-stats: how many documents a line must occur in to count as repeated.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors are still reported.")
 @click.option("--chunk-docs", type=click.IntRange(min=1), default=None, hidden=True)
 @_model_option
 def clean(paths: tuple[str, ...], outdir: str | None, fmt: str | None, keep: tuple[str, ...],
           pattern: str | None, jsonl: bool, text_field: str, id_field: str, jobs: int | None,
-          encoding: str | None, max_bytes: int, force: bool, quiet: bool, chunk_docs: int | None,
-          model: str | None) -> None:
+          encoding: str | None, max_bytes: int, force: bool, batch_stats: bool, min_docs: int, quiet: bool,
+          chunk_docs: int | None, model: str | None) -> None:
     """Clean files, folders (recursively) or stdin (-).
 
     One input and no -o: the result goes to stdout. With -o OUTDIR, outputs mirror the input
@@ -132,6 +144,9 @@ def clean(paths: tuple[str, ...], outdir: str | None, fmt: str | None, keep: tup
     never written over. Broken inputs (binary, undecodable, unreadable, too large) are reported
     and skipped.
 
+    With --batch-stats the outputs depend on the whole batch: when the batch changes, re-run
+    with --force.
+
     Exit code: 0 all cleaned, 1 some inputs failed, 2 usage error.
     """
     extra = {"chunk_docs": chunk_docs} if chunk_docs else {}
@@ -139,7 +154,8 @@ def clean(paths: tuple[str, ...], outdir: str | None, fmt: str | None, keep: tup
         options = CleanOptions(
             format=fmt or ("jsonl" if jsonl else "text"), keep=keep, jsonl=jsonl, text_field=text_field,
             id_field=id_field, glob=pattern, encoding=encoding, max_bytes=max_bytes or None,
-            force=force, jobs=jobs or default_jobs(), model=model, **extra)
+            force=force, jobs=jobs or default_jobs(), model=model, batch_stats=batch_stats,
+            min_docs=min_docs, **extra)
         tasks = plan(paths, outdir, options)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
@@ -210,6 +226,93 @@ def evaluate(gold: tuple[str, ...], as_json: bool, model: str | None) -> None:
         click.echo(format_report(rep))
     if errors:
         sys.exit(1)
+
+
+@main.command("discover")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--min-docs", type=click.IntRange(min=2), default=DEFAULT_MIN_DOCS, show_default=True,
+              help="List lines that occur in at least this many documents.")
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True, help="How many lines to list.")
+@click.option("--glob", "pattern", default=None, metavar="PATTERN", help="Only files of folders matching this.")
+@click.option("--jsonl", is_flag=True, help="Inputs are JSONL files of records.")
+@click.option("--text-field", default="text", show_default=True, help="With --jsonl: the field holding the text.")
+@_encoding_option
+@click.option("--max-bytes", type=_Size(), default=f"{DEFAULT_MAX_BYTES // 10**6}M", show_default=True,
+              help="Pass over inputs or records larger than this; 0: no limit.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_model_option
+def discover_cmd(paths: tuple[str, ...], min_docs: int, top: int, pattern: str | None, jsonl: bool,
+                 text_field: str, encoding: str | None, max_bytes: int, as_json: bool, quiet: bool,
+                 model: str | None) -> None:
+    """List the lines that repeat across the documents of a batch (files, folders or JSONL).
+
+    Lines are compared with case, spacing, punctuation, numbers and month/day names folded.
+    Each row gives the number of documents holding the line, how many different articles
+    those documents are about (capped at 32), the label the model gives the line, and the line.
+    A repeated line labelled body is furniture the model misses: annotate a page that holds
+    it (langsplit label PAGE --tsv) and teach the model (langsplit train --add), or clean
+    with --batch-stats.
+    """
+    if "-" in paths:
+        raise click.UsageError("discover reads its inputs twice; stdin (-) cannot be; save it to a file first")
+    try:
+        options = CleanOptions(jsonl=jsonl, text_field=text_field, glob=pattern, encoding=encoding,
+                               max_bytes=max_bytes or None, model=model, min_docs=min_docs)
+        tasks = plan(paths, None, dataclasses.replace(options, format="jsonl"))
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    splitter = _load(model)
+    counter, found = discover(tasks, options, splitter, top=top, progress=not quiet and sys.stderr.isatty())
+    if as_json:
+        for d in found:
+            click.echo(json.dumps({"docs": d.line.docs, "articles": d.line.articles, "label": d.label,
+                                   "labels": d.labels, "key": d.line.key, "example": d.line.example},
+                                  ensure_ascii=False))
+        return
+    click.echo(f"{counter.documents} documents; {len(found)} lines in at least {min_docs} of them "
+               f"(most frequent first)")
+    click.echo(f"{'docs':>7} {'share':>6} {'articles':>8}  {'label':<7} line")
+    for d in found:
+        share = d.line.docs / max(counter.documents, 1)
+        click.echo(f"{d.line.docs:>7} {share:>6.1%} {d.line.articles:>8}  {d.label:<7} {d.line.example[:100]}")
+
+
+@main.command("train")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--add", "add", is_flag=True, required=True,
+              help="Add hand-labelled pages (.tsv from 'langsplit label --tsv', or gold .jsonl) to a model.")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False), required=True, metavar="DIR",
+              help="Model folder to write (use it with --model DIR or Splitter.load(DIR)).")
+@click.option("--base", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
+              help="Model to start from. [default: the packaged model]")
+def train_cmd(files: tuple[str, ...], add: bool, out: str, base: str | None) -> None:
+    """Teach a model a template from a few hand-labelled pages, in seconds.
+
+    \b
+      langsplit label page1.txt --tsv > page1.tsv     (correct the labels in an editor)
+      langsplit train --add page1.tsv page2.tsv page3.tsv -o mymodel/
+      langsplit clean --model mymodel/ corpus/ -o clean/
+
+    The furniture lines of the pages (and body lines the model missed) are remembered and
+    recognised on new pages, with numbers, dates and small wording changes folded; the base
+    model is copied unchanged. Prints what was learned and the scores before and after, on the
+    added pages (each scored by what the others taught: leave-one-out) and on the base
+    model's held-out dev pages. To retrain the whole model on a corpus: python -m training.train
+    """
+    from .adapt import read_labelled, retrain
+
+    try:
+        pages = read_labelled(files)
+    except (AnnotationError, InputError) as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        result = retrain(pages, out, base)
+    except (AnnotationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(result.format())
 
 
 if __name__ == "__main__":  # pragma: no cover

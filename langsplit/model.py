@@ -29,6 +29,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
 
 from .features import second_pass_features
+from .memory import MEMORY_FILE, TemplateMemory
 from .textmodel import LABELS
 
 FORMAT_VERSION = 1
@@ -145,6 +146,7 @@ class ModelFiles:
     textmodel: object
     classifier: PageLineClassifier
     metadata: dict = field(default_factory=dict)
+    memory: TemplateMemory | None = None
 
 
 def _versions() -> dict:
@@ -190,7 +192,8 @@ def file_digests(folder: str | Path) -> dict:
     files are checked against these before they are read.
     """
     out = {}
-    for name in (TEXTMODEL_FILE, CLASSIFIER_FILE):
+    optional = [MEMORY_FILE] if (Path(folder) / MEMORY_FILE).is_file() else []
+    for name in (TEXTMODEL_FILE, CLASSIFIER_FILE, *optional):
         data = (Path(folder) / name).read_bytes()
         out[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     return out
@@ -267,4 +270,12 @@ def load_model(folder: str | Path) -> ModelFiles:
         textmodel = LineTextModel.load(tm_path)
     except (ValueError, RuntimeError, MemoryError) as exc:
         raise ModelError(f"{tm_path}: damaged fastText model ({exc}); reinstall langsplit or retrain") from None
-    return ModelFiles(folder, textmodel, classifier, meta)
+    memory = None
+    if MEMORY_FILE in meta.get("files", {}):
+        _check_file(folder, MEMORY_FILE, meta)
+        try:
+            memory = TemplateMemory.from_json((folder / MEMORY_FILE).read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ModelError(f"{folder / MEMORY_FILE}: not a template memory ({exc}); "
+                             "run langsplit train --add again") from None
+    return ModelFiles(folder, textmodel, classifier, meta, memory)

@@ -13,6 +13,7 @@ import numpy as np
 from .features import page_matrix
 from .langid import LanguageIdentifier
 from .model import ModelFiles, load_model
+from .repetition import RepeatedLines
 from .segment import split_lines
 from .textmodel import LABELS
 
@@ -58,10 +59,12 @@ class Splitter:
     >>> spans = splitter.classify("Headline\\n\\nFirst paragraph of the story.")
     """
 
-    def __init__(self, model: ModelFiles, lid: LanguageIdentifier, n_threads: int = 1):
+    def __init__(self, model: ModelFiles, lid: LanguageIdentifier, n_threads: int = 1,
+                 repeated: RepeatedLines | None = None):
         self.model = model
         self.lid = lid
         self.n_threads = n_threads
+        self.repeated = repeated
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, n_threads: int = 1) -> "Splitter":
@@ -77,6 +80,14 @@ class Splitter:
         """
         folder = packaged_model_path() if path is None else Path(path)
         return cls(load_model(folder), LanguageIdentifier(_lid_path()), n_threads)
+
+    def with_repeated(self, repeated: RepeatedLines | None) -> "Splitter":
+        """The same model, which also never keeps as body a line of ``repeated``.
+
+        ``repeated`` comes from ``langsplit.repetition.RepetitionCounter.repeated()``
+        over the batch being cleaned (``langsplit clean --batch-stats``).
+        """
+        return Splitter(self.model, self.lid, self.n_threads, repeated)
 
     @property
     def metadata(self) -> dict:
@@ -109,6 +120,10 @@ class Splitter:
         nonempty = np.concatenate([[0], np.cumsum([len(l) for l in pages if l])])
         with _thread_limit(self.n_threads):
             P = self.model.classifier.predict_proba(X, nonempty)
+        if self.model.memory is not None:
+            P = self.model.memory.adjust(flat, P)
+        if self.repeated is not None:
+            P = self.repeated.adjust(flat, P)
         best = np.argmax(P, axis=1)
 
         out: list[list[Span]] = []

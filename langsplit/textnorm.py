@@ -63,3 +63,31 @@ def for_textmodel(line: str) -> str:
 def repetition_key(line: str) -> str:
     """Key under which two lines count as the same furniture: case, spacing and digits folded."""
     return _SPACE.sub(" ", _DIGIT.sub("0", line.lower())).strip()
+
+
+_WORD_TOKEN = re.compile(r"\w+")
+
+
+def template_tokens(line: str) -> list[str]:
+    """The words of a line as a template sees them: lower case, numbers and date names masked.
+
+    Punctuation and spacing are dropped, so "Allerede abonnent ? Logg på" and
+    "Allerede abonnent? Logg på" are one template line, and so are the edition
+    notices of two different days.
+    """
+    from .datewords import DATE_WORDS
+
+    out = []
+    for tok in _WORD_TOKEN.findall(line.lower()):
+        if any(ch.isdigit() for ch in tok):
+            out.append("0")
+        elif tok in DATE_WORDS:
+            out.append("<date>")
+        else:
+            out.append(tok)
+    return out
+
+
+def template_key(line: str) -> str:
+    """One string per template line (see template_tokens); "" for a line without words."""
+    return " ".join(template_tokens(line))

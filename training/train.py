@@ -13,6 +13,7 @@ folder into the package (langsplit/models/default) and the model card
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -33,6 +34,26 @@ from langsplit.train import fit
 from . import corpus, report
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+DEV_SAMPLE_PER_SET = 100
+
+
+def write_dev_sample(sets: dict[str, list[dict]], folder: Path, per_set: int = DEV_SAMPLE_PER_SET) -> Path:
+    """Store some dev pages in the model folder, for `langsplit train --add` to report on.
+
+    An installed package has no corpus builder; with these pages a retrained
+    model can still be checked against templates, locales and articles the
+    base model never saw.
+    """
+    keep = ("id", "text", "lines", "coarse", "family", "locale", "lang")
+    path = folder / "dev-pages.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
+        for name, pages in sets.items():
+            for page in pages[:per_set]:
+                fh.write(json.dumps({**{k: page[k] for k in keep if k in page}, "set": name},
+                                    ensure_ascii=False) + "\n")
+    return path
 
 
 def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
@@ -116,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, rep in reports.items():
         print(f"\n== {name}\n{format_report(rep)}", flush=True)
 
+    write_dev_sample(sets, tmp)
     meta_path = tmp / "metadata.json"
     full = json.loads(meta_path.read_text(encoding="utf-8"))
     full["evaluation"] = {k: {"macro_f1": round(v["macro_f1"], 4), "body_token_f1": round(v["body_token"]["f1"], 4),

@@ -315,5 +315,51 @@ def train_cmd(files: tuple[str, ...], add: bool, out: str, base: str | None) -> 
     click.echo(result.format())
 
 
+@main.command("spark-clean")
+@click.argument("source", metavar="IN")
+@click.argument("dest", metavar="OUT")
+@click.option("--text-field", default="text", show_default=True, help="The column holding the text.")
+@click.option("--input-format", "fmt", type=click.Choice(["parquet", "jsonl"]), default="parquet",
+              show_default=True, help="What IN holds (a file or a folder of files).")
+@click.option("--output-format", "out_fmt", type=click.Choice(["parquet", "jsonl"]), default=None,
+              help="What to write to OUT. [default: as the input]")
+@click.option("--keep", default="body", show_default=True, callback=_check_keep,
+              help="Comma-separated labels to keep: body, chrome, teaser.")
+@click.option("--no-spans", is_flag=True, help="Write the clean text only, not the spans.")
+@click.option("--master", default=None, metavar="URL",
+              help="Spark master, e.g. local[4] [default: what spark-submit or the environment sets, else local[*]]")
+@_model_option
+def spark_clean(source: str, dest: str, text_field: str, fmt: str, out_fmt: str | None, keep: tuple[str, ...],
+                no_spans: bool, master: str | None, model: str | None) -> None:
+    """Clean a Parquet or JSONL data set with Apache Spark (pip install 'langsplit[spark]').
+
+    Every row keeps its columns and gains clean, spans (label, start, end, score, lang,
+    lang_score) and langsplit_error (null when fine). OUT must not exist. Runs as given by
+    spark-submit, or in local mode on this machine:
+
+    \b
+      langsplit spark-clean pages.parquet clean.parquet --master 'local[2]'
+      spark-submit --py-files langsplit.zip $(which langsplit) spark-clean hdfs:///in hdfs:///out
+    """
+    try:
+        from pyspark.sql import SparkSession
+
+        from .spark import clean_files
+    except ImportError as exc:
+        raise click.ClickException(f"Spark is not installed ({exc}); pip install 'langsplit[spark]'") from None
+    builder = SparkSession.builder.appName("langsplit")
+    if master:
+        builder = builder.master(master)
+    spark = builder.getOrCreate()
+    try:
+        rows = clean_files(spark, source, dest, text_field, fmt=fmt, out_fmt=out_fmt, model=model, keep=keep,
+                           with_spans=not no_spans)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        spark.stop()
+    _say(f"cleaned {rows} rows into {dest}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -61,13 +61,27 @@ def document_keys(text: str) -> tuple[set[str], dict[str, str], int]:
 
 
 class _Entry:
-    __slots__ = ("docs", "delta", "signatures", "example")
+    # Most lines occur once: their entry holds one signature and no set, to keep the table small.
+    __slots__ = ("docs", "delta", "first", "more", "example")
 
-    def __init__(self, delta: int, example: str):
+    def __init__(self, delta: int, example: str, signature: int):
         self.docs = 0
         self.delta = delta
-        self.signatures: set[int] = set()
+        self.first = signature
+        self.more: set[int] | None = None
         self.example = example
+
+    def add_signature(self, signature: int) -> None:
+        if signature == self.first:
+            return
+        if self.more is None:
+            self.more = set()
+        if len(self.more) < _SIGNATURE_CAP - 1:
+            self.more.add(signature)
+
+    @property
+    def articles(self) -> int:
+        return 1 + (len(self.more) if self.more else 0)
 
 
 @dataclass(frozen=True)
@@ -109,10 +123,10 @@ class RepetitionCounter:
         for key in sorted(keys):
             entry = table.get(key)
             if entry is None:
-                entry = table[key] = _Entry(self._bucket - 1, examples[key][:300])
+                entry = table[key] = _Entry(self._bucket - 1, examples[key][:300], signature)
+            else:
+                entry.add_signature(signature)
             entry.docs += 1
-            if len(entry.signatures) < _SIGNATURE_CAP:
-                entry.signatures.add(signature)
             self._pairs += 1
             if self._pairs % self.capacity == 0:
                 self._prune()
@@ -126,7 +140,7 @@ class RepetitionCounter:
 
     def lines(self, min_docs: int = DEFAULT_MIN_DOCS) -> list[RepeatedLine]:
         """Lines in at least ``min_docs`` documents, most frequent first."""
-        out = [RepeatedLine(k, e.example, e.docs, len(e.signatures))
+        out = [RepeatedLine(k, e.example, e.docs, e.articles)
                for k, e in self._table.items() if e.docs >= min_docs]
         return sorted(out, key=lambda r: (-r.docs, r.key))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .datewords import DATE_WORDS
+
 # Long lines carry no more signal past their start, and fastText's cost grows with length.
 MAX_MODEL_CHARS = 600
 
@@ -66,6 +68,7 @@ def repetition_key(line: str) -> str:
 
 
 _WORD_TOKEN = re.compile(r"\w+")
+_NUMBERED = re.compile(r"\w*\d\w*")
 
 
 def template_tokens(line: str) -> list[str]:
@@ -75,17 +78,8 @@ def template_tokens(line: str) -> list[str]:
     "Allerede abonnent? Logg på" are one template line, and so are the edition
     notices of two different days.
     """
-    from .datewords import DATE_WORDS
-
-    out = []
-    for tok in _WORD_TOKEN.findall(line.lower()):
-        if any(ch.isdigit() for ch in tok):
-            out.append("0")
-        elif tok in DATE_WORDS:
-            out.append("<date>")
-        else:
-            out.append(tok)
-    return out
+    text = _NUMBERED.sub(" 0 ", line.lower())
+    return ["<date>" if tok in DATE_WORDS else tok for tok in _WORD_TOKEN.findall(text)]
 
 
 def template_key(line: str) -> str:

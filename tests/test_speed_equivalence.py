@@ -170,6 +170,20 @@ def test_binned_tree_walk_equals_scikit_learn(splitter, all_pages):
             np.testing.assert_allclose(model._binned_proba(booster, Xb), clf._proba(booster, Xb), rtol=0, atol=1e-6)
 
 
+def test_bin_codes_equal_the_bin_mappers(splitter):
+    rng = np.random.default_rng(0)
+    for booster in (splitter.model.classifier.first_, splitter.model.classifier.second_):
+        mapper = booster._bin_mapper
+        X = rng.normal(size=(2000, booster.n_features_in_)).astype(np.float32)
+        for j, edges in enumerate(mapper.bin_thresholds_):  # values on, just below and above the edges
+            k = min(len(edges), 600)
+            X[:k, j] = edges[:k]
+            X[600:600 + k, j] = np.nextafter(edges[:k].astype(np.float32), np.float32(-np.inf))
+            X[1200:1200 + k, j] = np.nextafter(edges[:k].astype(np.float32), np.float32(np.inf))
+        X[::5, 0], X[1::7, 1], X[2::7, 2] = np.nan, np.inf, -np.inf
+        assert np.array_equal(model._bin_codes(mapper, X), mapper.transform(X))
+
+
 def test_spans_equal_the_code_before_issue_7(splitter, all_pages):
     assert splitter.classify_many(all_pages) == reference_spans(splitter, all_pages)
     # One page at a time, and again with every line's answers now coming from the caches.

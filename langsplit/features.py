@@ -15,6 +15,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
+from operator import countOf
 
 import numpy as np
 
@@ -82,6 +84,7 @@ def _overlap(texts: Sequence[str], window: int = 2) -> tuple[np.ndarray, np.ndar
     counts: Counter = Counter()
     for w in long_words.values():
         counts.update(w)
+    get = counts.get
     n = len(texts)
     share = np.zeros(n, dtype=np.float32)
     strength = np.zeros(n, dtype=np.float32)
@@ -89,15 +92,18 @@ def _overlap(texts: Sequence[str], window: int = 2) -> tuple[np.ndarray, np.ndar
         if not w:
             continue
         near = {keys[j] for j in range(max(0, i - window), min(n, i + window + 1))}
-        near_sets = [long_words[k] for k in near if k in long_words]
-        found = 0
-        total = 0
-        for x in w:
-            c = min(counts[x] - sum(1 for ws in near_sets if x in ws), 5)
-            found += c > 0
-            total += c
-        share[i] = found / len(w)
-        strength[i] = total / (5 * len(w))
+        # Each word's count in distant long lines: its count in all distinct long lines
+        # less the near ones holding it (set intersections, not a loop over words).
+        left = {x: get(x, 0) for x in w}
+        for k in near:
+            ws = long_words.get(k)
+            if ws is not None:
+                for x in w & ws:
+                    left[x] -= 1
+        # A near line is one of the distinct long lines counted, so no count goes below 0.
+        vals = list(left.values())
+        share[i] = (len(vals) - countOf(vals, 0)) / len(w)
+        strength[i] = sum(map(min, vals, repeat(5, len(vals)))) / (5 * len(w))
     return share, strength
 
 

@@ -15,12 +15,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
+from operator import countOf
 
 import numpy as np
 
 from .langid import main_language
 from .segment import Line
-from .textnorm import caps_ratio, repetition_key
+from .textnorm import ALNUM, ALPHA, DIGIT, SPACE, UPPER, LOWER, caps_ratio, caps_ratios, char_flags, code_points, joined, repetition_keys, segment_counts
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}:\d\d\b")
@@ -82,6 +84,7 @@ def _overlap(texts: Sequence[str], window: int = 2) -> tuple[np.ndarray, np.ndar
     counts: Counter = Counter()
     for w in long_words.values():
         counts.update(w)
+    get = counts.get
     n = len(texts)
     share = np.zeros(n, dtype=np.float32)
     strength = np.zeros(n, dtype=np.float32)
@@ -89,16 +92,31 @@ def _overlap(texts: Sequence[str], window: int = 2) -> tuple[np.ndarray, np.ndar
         if not w:
             continue
         near = {keys[j] for j in range(max(0, i - window), min(n, i + window + 1))}
-        near_sets = [long_words[k] for k in near if k in long_words]
-        found = 0
-        total = 0
-        for x in w:
-            c = min(counts[x] - sum(1 for ws in near_sets if x in ws), 5)
-            found += c > 0
-            total += c
-        share[i] = found / len(w)
-        strength[i] = total / (5 * len(w))
+        # Each word's count in distant long lines: its count in all distinct long lines
+        # less the near ones holding it (set intersections, not a loop over words).
+        left = {x: get(x, 0) for x in w}
+        for k in near:
+            ws = long_words.get(k)
+            if ws is not None:
+                for x in w & ws:
+                    left[x] -= 1
+        # A near line is one of the distinct long lines counted, so no count goes below 0.
+        vals = list(left.values())
+        share[i] = (len(vals) - countOf(vals, 0)) / len(w)
+        strength[i] = sum(map(min, vals, repeat(5, len(vals)))) / (5 * len(w))
     return share, strength
+
+
+# The regexes above, for lines joined by "\n" (textnorm.joined): a match there never spans
+# two lines, so the lines holding a match are those where the per-line search finds one.
+# Only _READ_TIME needs a change: its \s* must not run on into the next line.
+_READ_TIME_JOINED = re.compile(_READ_TIME.pattern.replace(r"\s*", r"[^\S\n]*"), re.IGNORECASE)
+_COPYRIGHT = re.compile(r"©|\([cC]\)")  # "(c)" in t.lower(): no other character lowers to c, ( or )
+_DIGIT_PATTERNS = ((16, _YEAR), (17, _DATE), (18, _READ_TIME_JOINED))  # (column, pattern): need a digit
+_OTHER_PATTERNS = ((19, _PLACEHOLDER), (20, _URL), (21, _COPYRIGHT))
+_SENTENCE_END_CPS = np.array(sorted(map(ord, _SENTENCE_END)), dtype=np.uint32)
+_CLOSER_CPS = np.array(sorted(map(ord, _CLOSERS)), dtype=np.uint32)
+_SEPARATOR_CPS = np.array(sorted(map(ord, _SEPARATORS)), dtype=np.uint32)
 
 
 def _ends_sentence(text: str) -> bool:
@@ -106,6 +124,116 @@ def _ends_sentence(text: str) -> bool:
     if last in _CLOSERS and len(text) > 1:
         last = text[-2]
     return last in _SENTENCE_END
+
+
+def _lines_matching(pattern: re.Pattern, text: str, starts: np.ndarray, n: int) -> np.ndarray:
+    """Which of the n lines joined in text hold a match (starts: each line's offset in text)."""
+    hits = [m.start() for m in pattern.finditer(text)]
+    out = np.zeros(n, dtype=bool)
+    if hits:
+        out[np.searchsorted(starts, hits, side="right") - 1] = True
+    return out
+
+
+def _repetition_columns(keys: list[str]) -> np.ndarray:
+    """log_repeats, seen_before, seen_after, repeat_nearby of each line, from repetition keys."""
+    ids_of: dict[str, int] = {}
+    ids = np.array([ids_of.setdefault(k, len(ids_of)) for k in keys], dtype=np.int64)
+    n = len(ids)
+    counts = np.bincount(ids)
+    first = np.unique(ids, return_index=True)[1]  # ids are numbered by first appearance
+    last = n - 1 - np.unique(ids[::-1], return_index=True)[1]
+    idx = np.arange(n)
+    out = np.zeros((n, 4))
+    out[:, 0] = np.log(counts[ids])
+    out[:, 1] = first[ids] < idx
+    out[:, 2] = last[ids] > idx
+    nearby = np.zeros(n, dtype=bool)
+    for d in range(1, 5):
+        if d < n:
+            same = ids[d:] == ids[:-d]
+            nearby[d:] |= same
+            nearby[:-d] |= same
+    out[:, 3] = nearby
+    return out
+
+
+def _text_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Columns 7-23 of BASE_NAMES (the facts of each line's own characters) and word counts,
+    for all lines at once.
+
+    None when the lines cannot be joined (a line holding "\n"), for the per-line path.
+    """
+    text = joined(texts)
+    if text is None:
+        return None
+    n = len(texts)
+    nchars = np.array([len(t) for t in texts], dtype=np.int64)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(nchars[:-1] + 1, out=starts[1:])
+    ends = starts + nchars
+    cps = code_points(text)
+    flags = char_flags(cps)
+    count = lambda mask: segment_counts(mask, starts, ends)  # noqa: E731
+    upper, lower = count(flags & UPPER != 0), count(flags & LOWER != 0)
+    digits, alnum, letters = count(flags & DIGIT != 0), count(flags & ALNUM != 0), count(flags & ALPHA != 0)
+    spaces = count(cps == 32)  # t.replace(" ", ""): the plain space only
+    # A word (str.split) starts at a non-space after a space; the "\n" joints are spaces too.
+    is_space = flags & SPACE != 0
+    word_start = ~is_space
+    word_start[1:] &= is_space[:-1]
+    nw = count(word_start)
+    titled = count(word_start & (flags & UPPER != 0))
+    capr = caps_ratios(upper, lower)
+    last, prev = cps[ends - 1], cps[np.maximum(ends - 2, starts)]
+    sentence_char = np.where(np.isin(last, _CLOSER_CPS) & (nchars > 1), prev, last)
+
+    out = np.zeros((n, 17))  # columns 7..23
+    out[:, 0] = np.log1p(nchars)
+    out[:, 1] = np.log1p(nw)
+    out[:, 2] = np.isin(sentence_char, _SENTENCE_END_CPS)
+    out[:, 3] = last == ord(":")
+    out[:, 4] = np.isin(last, _SEPARATOR_CPS)
+    out[:, 5] = capr
+    out[:, 6] = (capr > 0.9) & (letters >= 3)
+    has_words = nw > 0
+    out[:, 7] = np.divide(titled, nw, out=np.zeros(n), where=has_words)
+    out[:, 8] = digits / nchars
+    for col, pattern in _OTHER_PATTERNS:
+        out[:, col - 7] = _lines_matching(pattern, text, starts, n)
+    # Years, dates and read times hold a digit: scanning only the lines with one saves
+    # most of the regex time on prose.
+    with_digits = np.flatnonzero(digits > 0)
+    if len(with_digits):
+        sub = "\n".join([texts[i] for i in with_digits.tolist()])
+        sub_starts = np.zeros(len(with_digits), dtype=np.int64)
+        np.cumsum(nchars[with_digits][:-1] + 1, out=sub_starts[1:])
+        for col, pattern in _DIGIT_PATTERNS:
+            out[with_digits, col - 7] = _lines_matching(pattern, sub, sub_starts, len(with_digits))
+    out[:, 15] = (nchars - alnum - spaces) / nchars
+    out[:, 16] = np.divide(nchars - spaces, nw, out=np.zeros(n), where=has_words)
+    return out, nw
+
+
+def _text_columns_per_line(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Columns 7-23 and word counts line by line: the path for lines that cannot be joined."""
+    out = np.zeros((len(texts), 17))
+    for i, t in enumerate(texts):
+        words = t.split()
+        nw, nchars = len(words), len(t)
+        capr = caps_ratio(t)
+        spaces = nchars - len(t.replace(" ", ""))
+        out[i] = [
+            math.log1p(nchars), math.log1p(nw), _ends_sentence(t), t[-1] == ":", t[-1] in _SEPARATORS,
+            capr, capr > 0.9 and sum(ch.isalpha() for ch in t) >= 3,
+            sum(1 for w in words if w[:1].isupper()) / nw if nw else 0.0,
+            sum(ch.isdigit() for ch in t) / nchars,
+            _YEAR.search(t) is not None, _DATE.search(t) is not None, _READ_TIME.search(t) is not None,
+            _PLACEHOLDER.search(t) is not None, _URL.search(t) is not None, "©" in t or "(c)" in t.lower(),
+            (nchars - sum(ch.isalnum() for ch in t) - spaces) / nchars,
+            (nchars - spaces) / nw if nw else 0.0,
+        ]
+    return out, np.array([len(t.split()) for t in texts])
 
 
 def base_features(
@@ -121,76 +249,39 @@ def base_features(
     X = np.zeros((n, len(BASE_NAMES)), dtype=np.float32)
     if n == 0:
         return X
+    texts = [l.text for l in lines]
     X[:, 0:3] = tm_probs
     X[:, 3] = lang_probs
 
-    keys = [repetition_key(l.text) for l in lines]
-    counts = Counter(keys)
-    first_seen: dict[str, int] = {}
-    last_seen: dict[str, int] = {}
-    for i, k in enumerate(keys):
-        first_seen.setdefault(k, i)
-        last_seen[k] = i
+    codes_arr = np.array(codes, dtype=object)
+    is_und = codes_arr == "und"
+    is_main = (codes_arr == main_lang) & ~is_und
+    X[:, 4] = is_main
+    X[:, 5] = np.where(is_main | is_und, np.float32(0), lang_probs)
+    X[:, 6] = is_und
 
-    chars = np.array([len(l.text) for l in lines], dtype=np.float32)
-    main_chars = sum(c for c, code in zip(chars, codes) if code == main_lang)
-    page_main_share = float(main_chars / chars.sum()) if chars.sum() else 0.0
-    max_chars = float(chars.max())
-    log_n = math.log1p(n)
-    X[:, 39], X[:, 40] = _overlap([l.text for l in lines])
-    denom_text = max(text_len, 1)
+    cols, nw = _text_columns(texts) or _text_columns_per_line(texts)
+    X[:, 7:24] = cols
+    X[:, 24:28] = _repetition_columns(repetition_keys(texts))
 
-    for i, line in enumerate(lines):
-        t = line.text
-        code = codes[i]
-        is_main = 1.0 if code == main_lang and code != "und" else 0.0
-        words = t.split()
-        nw = len(words)
-        nchars = len(t)
-        digits = sum(ch.isdigit() for ch in t)
-        alnum = sum(ch.isalnum() for ch in t)
-        spaces = nchars - len(t.replace(" ", ""))
-        capr = caps_ratio(t)
-        letters = sum(ch.isalpha() for ch in t)
-        titled = sum(1 for w in words if w[:1].isupper())
-        k = keys[i]
-        X[i, 4] = is_main
-        X[i, 5] = (1.0 - is_main) * lang_probs[i] if code != "und" else 0.0
-        X[i, 6] = 1.0 if code == "und" else 0.0
-        X[i, 7] = math.log1p(nchars)
-        X[i, 8] = math.log1p(nw)
-        X[i, 9] = _ends_sentence(t)
-        X[i, 10] = t[-1] == ":"
-        X[i, 11] = t[-1] in _SEPARATORS
-        X[i, 12] = capr
-        X[i, 13] = capr > 0.9 and letters >= 3
-        X[i, 14] = titled / nw if nw else 0.0
-        X[i, 15] = digits / nchars
-        X[i, 16] = _YEAR.search(t) is not None
-        X[i, 17] = _DATE.search(t) is not None
-        X[i, 18] = _READ_TIME.search(t) is not None
-        X[i, 19] = _PLACEHOLDER.search(t) is not None
-        X[i, 20] = _URL.search(t) is not None
-        X[i, 21] = "©" in t or "(c)" in t.lower()
-        X[i, 22] = (nchars - alnum - spaces) / nchars
-        X[i, 23] = (nchars - spaces) / nw if nw else 0.0
-        X[i, 24] = math.log(counts[k])
-        X[i, 25] = first_seen[k] < i
-        X[i, 26] = last_seen[k] > i
-        X[i, 27] = any(
-            0 <= i + d < n and keys[i + d] == k for d in (-4, -3, -2, -1, 1, 2, 3, 4)
-        )
-        X[i, 28] = i / (n - 1) if n > 1 else 0.0
-        X[i, 29] = line.start / denom_text
-        X[i, 30] = math.log1p(i)
-        X[i, 31] = math.log1p(n - 1 - i)
-        X[i, 32] = line.blank_before
-        X[i, 33] = line.blank_after
-        X[i, 34] = log_n
-        X[i, 35] = page_main_share
-        X[i, 36] = nw <= 3
-        X[i, 37] = "|" in t
-        X[i, 38] = nchars / max_chars
+    chars = np.array([len(t) for t in texts], dtype=np.float32)
+    # Summed in float32 one by one, as the per-line loop did: same rounding on huge pages.
+    main_chars = np.cumsum(chars[codes_arr == main_lang], dtype=np.float32)
+    main_total = main_chars[-1] if len(main_chars) else np.float32(0)
+    page_main_share = float(main_total / chars.sum()) if chars.sum() else 0.0
+    idx = np.arange(n, dtype=np.float64)
+    X[:, 28] = idx / (n - 1) if n > 1 else 0.0
+    X[:, 29] = np.array([l.start for l in lines], dtype=np.float64) / max(text_len, 1)
+    X[:, 30] = np.log1p(idx)
+    X[:, 31] = np.log1p(n - 1 - idx)
+    X[:, 32] = [l.blank_before for l in lines]
+    X[:, 33] = [l.blank_after for l in lines]
+    X[:, 34] = math.log1p(n)
+    X[:, 35] = page_main_share
+    X[:, 36] = nw <= 3
+    X[:, 37] = ["|" in t for t in texts]
+    X[:, 38] = chars.astype(np.float64) / float(chars.max())
+    X[:, 39], X[:, 40] = _overlap(texts)
     return X
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .textnorm import for_langid
+from .linecache import LineCache, distinct
+from .textnorm import for_langid_many
 
 _FOLD = {"nb": "no", "nn": "no"}
 _PREFIX = len("__label__")
@@ -32,31 +33,33 @@ class LanguageIdentifier:
         fasttext.FastText.eprint = lambda *args, **kwargs: None
         self._model = fasttext.load_model(str(self.path))
 
-    def predict(self, lines: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    def predict(self, lines: Sequence[str], cache: LineCache | None = None) -> tuple[list[str], np.ndarray]:
         """Return the language code and its probability for each line.
 
         Codes are lid.176's ISO codes with nb/nn folded into ``no``; a line
-        with no letters gets ``"und"`` and probability 0.
+        with no letters gets ``"und"`` and probability 0.  cache, when given,
+        remembers the answers for later calls.
         """
-        codes = ["und"] * len(lines)
-        probs = np.zeros(len(lines), dtype=np.float32)
-        index: dict[str, list[int]] = {}
-        for i, line in enumerate(lines):
-            key = for_langid(line)
-            if key:
-                index.setdefault(key, []).append(i)
-        if not index:
-            return codes, probs
-        keys = list(index)
-        labels, scores = self._model.predict(keys, k=1)
-        for key, lab, sc in zip(keys, labels, scores):
+        keys, ids = distinct(for_langid_many(list(lines)))
+        if cache is None:
+            answers = self._ask(keys)
+        else:
+            answers = cache.get_many(keys, self._ask)
+        codes_of = [a[0] for a in answers]
+        probs_of = np.array([a[1] for a in answers], dtype=np.float32)
+        return [codes_of[i] for i in ids.tolist()], probs_of[ids]
+
+    def _ask(self, keys: list[str]) -> list[tuple[str, float]]:
+        """(code, probability) of each distinct normalised line; "" has no letters."""
+        out = [("und", 0.0)] * len(keys)
+        asked = [i for i, k in enumerate(keys) if k]
+        if not asked:
+            return out
+        labels, scores = self._model.predict([keys[i] for i in asked], k=1)
+        for i, lab, sc in zip(asked, labels, scores):
             code = lab[0][_PREFIX:]
-            code = _FOLD.get(code, code)
-            p = min(float(sc[0]), 1.0)
-            for i in index[key]:
-                codes[i] = code
-                probs[i] = p
-        return codes, probs
+            out[i] = (_FOLD.get(code, code), min(float(sc[0]), 1.0))
+        return out
 
 
 def main_language(codes: Sequence[str], weights: Sequence[float]) -> str:

@@ -131,8 +131,58 @@ class PageLineClassifier(ClassifierMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float32)
         if X.shape[0] == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        P1 = self._proba(self.first_, X)
-        return self._proba(self.second_, _second_pass_matrix(X, P1, np.asarray(page_ptr)))
+        P1 = _binned_proba(self.first_, X)
+        return _binned_proba(self.second_, _second_pass_matrix(X, P1, np.asarray(page_ptr)))
+
+
+def _bin_codes(mapper, X: np.ndarray) -> np.ndarray:
+    """The one-byte bin code of every value, as the booster's bin mapper gives it.
+
+    The mapper's own transform costs ~3 ms a call whatever the size (thread set-up),
+    which is most of the time of a one-page classify; a binary search per column in
+    numpy gives the same codes: the number of bin edges below the value, and the
+    missing-value bin for NaN.
+    """
+    if getattr(mapper, "is_categorical_", None) is not None and np.any(mapper.is_categorical_):
+        return mapper.transform(X)  # pragma: no cover - our features are all numeric
+    X = np.asfortranarray(X, dtype=np.float64)
+    out = np.empty(X.shape, dtype=np.uint8, order="F")
+    for j, edges in enumerate(mapper.bin_thresholds_):
+        out[:, j] = np.searchsorted(edges, X[:, j], side="left")
+    missing = np.isnan(X)
+    if missing.any():
+        out[missing] = mapper.missing_values_bin_idx_
+    return out
+
+
+def _binned_proba(booster: HistGradientBoostingClassifier, X: np.ndarray) -> np.ndarray:
+    """The booster's probabilities, put in LABELS order, by its binned-data path.
+
+    A split ``x <= threshold`` is the same test as ``bin(x) <= bin(threshold)``,
+    because the trees' thresholds are the bin edges; so walking the trees over
+    one-byte bin codes gives the very same leaves as over the float rows, and
+    walks them ~1.5x faster (a row is 8x smaller in cache).  It relies on
+    private attributes of HistGradientBoostingClassifier; load_model pins the
+    scikit-learn minor version, and anything unexpected falls back to the
+    public path.
+    """
+    out = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
+    if X.shape[0] == 0:
+        return out
+    try:
+        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+        binned = _bin_codes(booster._bin_mapper, X)
+        raw = np.zeros((X.shape[0], booster._baseline_prediction.shape[1]),
+                       dtype=booster._baseline_prediction.dtype, order="F")
+        raw += booster._baseline_prediction
+        booster._predict_iterations(binned, booster._predictors, raw, is_binned=True,
+                                    n_threads=_openmp_effective_n_threads())
+        proba = booster._loss.predict_proba(raw)
+    except (AttributeError, TypeError, ImportError, ValueError):  # pragma: no cover - other scikit-learn
+        proba = booster.predict_proba(X)
+    out[:, booster.classes_] = proba
+    return out
 
     def predict(self, X, page_ptr) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X, page_ptr), axis=1)]

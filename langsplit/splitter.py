@@ -12,6 +12,7 @@ import numpy as np
 
 from .features import page_matrix
 from .langid import LanguageIdentifier
+from .linecache import LineCache
 from .model import ModelFiles, load_model
 from .repetition import RepeatedLines
 from .segment import split_lines
@@ -65,6 +66,9 @@ class Splitter:
         self.lid = lid
         self.n_threads = n_threads
         self.repeated = repeated
+        # Repeated furniture lines are asked of fastText once per worker, not once per batch.
+        self._lid_cache = LineCache()
+        self._tm_cache = LineCache()
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, n_threads: int = 1) -> "Splitter":
@@ -108,8 +112,8 @@ class Splitter:
         if not flat:
             return [[] for _ in pages]
 
-        codes, lang_probs = self.lid.predict(flat)
-        tm = self.model.textmodel.predict_proba(flat)
+        codes, lang_probs = self.lid.predict(flat, cache=self._lid_cache)
+        tm = self.model.textmodel.predict_proba(flat, cache=self._tm_cache)
         rows = []
         for k, (text, lines) in enumerate(zip(texts, pages)):
             a, b = int(ptr[k]), int(ptr[k + 1])

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .textnorm import for_textmodel
+from .linecache import LineCache, distinct
+from .textnorm import for_textmodel, for_textmodel_many
 
 LABELS = ("body", "chrome", "teaser")
 _TAG = "__label__"
@@ -130,19 +131,23 @@ class LineTextModel:
     def save(self, path: str | Path) -> None:
         self._model.save_model(str(path))
 
-    def predict_proba(self, lines: Sequence[str]) -> np.ndarray:
-        """Probabilities of (body, chrome, teaser) for each line; repeated lines are scored once."""
-        out = np.zeros((len(lines), len(LABELS)), dtype=np.float32)
-        index: dict[str, list[int]] = {}
-        for i, line in enumerate(lines):
-            index.setdefault(for_textmodel(line), []).append(i)
-        keys = list(index)
+    def predict_proba(self, lines: Sequence[str], cache: LineCache | None = None) -> np.ndarray:
+        """Probabilities of (body, chrome, teaser) for each line; repeated lines are scored once.
+
+        cache, when given, remembers the rows for later calls.
+        """
+        keys, ids = distinct(for_textmodel_many(list(lines)))
+        if not keys:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        rows = self._rows(keys) if cache is None else np.stack(cache.get_many(keys, self._rows))
+        return rows[ids]
+
+    def _rows(self, keys: list[str]) -> np.ndarray:
+        """One row of clipped (body, chrome, teaser) probabilities per distinct key."""
         labels, probs = self._model.predict(keys, k=len(LABELS))
         col = {f"{_TAG}{name}": j for j, name in enumerate(LABELS)}
-        for key, labs, ps in zip(keys, labels, probs):
-            row = np.zeros(len(LABELS), dtype=np.float32)
+        out = np.zeros((len(keys), len(LABELS)), dtype=np.float32)
+        for i, (labs, ps) in enumerate(zip(labels, probs)):
             for lab, p in zip(labs, ps):
-                row[col[lab]] = p
-            np.clip(row, 0.0, 1.0, out=row)
-            out[index[key]] = row
-        return out
+                out[i, col[lab]] = p
+        return np.clip(out, 0.0, 1.0, out=out)

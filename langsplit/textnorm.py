@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from .datewords import DATE_WORDS
 
 # Long lines carry no more signal past their start, and fastText's cost grows with length.
@@ -65,6 +67,115 @@ def for_textmodel(line: str) -> str:
 def repetition_key(line: str) -> str:
     """Key under which two lines count as the same furniture: case, spacing and digits folded."""
     return _SPACE.sub(" ", _DIGIT.sub("0", line.lower())).strip()
+
+
+# ---- the same facts for many lines at once ---------------------------------------------------
+#
+# Per-character loops in Python cost more than both fastText models together, so the
+# character facts of a page are read from a table indexed by code point: one numpy pass
+# over the page instead of a Python call per character.  The table is filled lazily, from
+# the very str methods the per-line code used, for the code points actually seen.
+
+UPPER, LOWER, DIGIT, ALNUM, ALPHA, SPACE = 1, 2, 4, 8, 16, 32
+_UNKNOWN = 128
+_FLAGS = np.full(0x110000, _UNKNOWN, dtype=np.uint8)
+
+
+def _flags_of(ch: str) -> int:
+    return (UPPER * ch.isupper() | LOWER * ch.islower() | DIGIT * ch.isdigit()
+            | ALNUM * ch.isalnum() | ALPHA * ch.isalpha() | SPACE * ch.isspace())
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of text (lone surrogates included, as the str holds them)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def char_flags(cps: np.ndarray) -> np.ndarray:
+    """UPPER/LOWER/DIGIT/ALNUM/ALPHA/SPACE bits of each code point, as str.isupper() etc. say."""
+    flags = _FLAGS[cps]
+    unknown = flags == _UNKNOWN
+    if unknown.any():
+        # Writing the same byte from two threads at once is harmless: both write one value.
+        for cp in np.unique(cps[unknown]).tolist():
+            _FLAGS[cp] = _flags_of(chr(cp))
+        flags = _FLAGS[cps]
+    return flags
+
+
+def segment_counts(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many True values of mask lie in each [start, end)."""
+    # int32 halves the memory of this running count on huge pages; it holds up to 2^31 characters.
+    csum = np.zeros(len(mask) + 1, dtype=np.int32 if len(mask) < 2**31 - 1 else np.int64)
+    np.cumsum(mask, out=csum[1:])
+    return csum[ends] - csum[starts]
+
+
+def caps_ratios(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """caps_ratio from counts: upper / (upper + lower), 0 where nothing is cased (float64)."""
+    cased = upper + lower
+    return np.divide(upper, cased, out=np.zeros(len(cased)), where=cased > 0)
+
+
+_SPACE_NOT_NL = re.compile(r"[^\S\n]+")
+
+
+def joined(lines: list[str]) -> str | None:
+    r"""The lines joined by newlines, or None when a line holds a newline itself.
+
+    Joined text lets one regex call serve a whole page.  "\n" is whitespace and not a
+    word character, so at a line's edges it acts as the string's edge did: \b, \s, "."
+    and lower-casing's final-sigma rule see the same context.
+    """
+    text = "\n".join(lines)
+    if text.count("\n") != len(lines) - 1:
+        return None
+    return text
+
+
+def repetition_keys(lines: list[str]) -> list[str]:
+    """[repetition_key(l) for l in lines], in three regex calls for all of them."""
+    text = joined(lines)
+    if text is None:
+        return [repetition_key(l) for l in lines]
+    text = _SPACE_NOT_NL.sub(" ", _DIGIT.sub("0", text.lower()))
+    return [k.strip() for k in text.split("\n")]
+
+
+def _encodable_joined(lines: list[str]) -> str | None:
+    # _encodable swaps each lone surrogate for one "?", so offsets stay put when joined.
+    text = joined([l[:MAX_MODEL_CHARS] for l in lines])
+    return None if text is None else _encodable(text)
+
+
+def for_langid_many(lines: list[str]) -> list[str]:
+    """[for_langid(l) for l in lines], with the character counting done for all lines at once."""
+    text = _encodable_joined(lines)
+    if text is None:
+        return [for_langid(l) for l in lines]
+    pieces = text.split("\n")
+    lens = np.array([len(p) for p in pieces], dtype=np.int64)
+    starts = np.zeros(len(pieces), dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=starts[1:])
+    ends = starts + lens
+    flags = char_flags(code_points(text))
+    has_letter = segment_counts(flags & ALPHA != 0, starts, ends) > 0
+    shouting = caps_ratios(segment_counts(flags & UPPER != 0, starts, ends),
+                           segment_counts(flags & LOWER != 0, starts, ends)) > 0.6
+    text = "\n".join(p.lower() if s else p for p, s in zip(pieces, shouting.tolist()))
+    out = [p.strip() for p in _SPACE_NOT_NL.sub(" ", text).split("\n")]
+    return [p if h else "" for p, h in zip(out, has_letter.tolist())]
+
+
+def for_textmodel_many(lines: list[str]) -> list[str]:
+    """[for_textmodel(l) for l in lines], in one pass of each regex over all of them."""
+    text = _encodable_joined(lines)
+    if text is None:
+        return [for_textmodel(l) for l in lines]
+    # Joining the split on single spaces puts one space either side of each punctuation
+    # mark, as the " \1 " substitution does, without its per-match template expansion.
+    text = " ".join(_PUNCT.split(_DIGIT.sub("0", text.lower())))
+    return [p.strip() for p in _SPACE_NOT_NL.sub(" ", text).split("\n")]
 
 
 _WORD_TOKEN = re.compile(r"\w+")

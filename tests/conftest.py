@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, settings
 
 import langsplit
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# ../shared/seeds beside the checkout; LANGSPLIT_SEEDS names another place (e.g. for a worktree).
+SEEDS = Path(os.environ.get("LANGSPLIT_SEEDS") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
 
 
 @pytest.fixture(scope="session")

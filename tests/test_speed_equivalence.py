@@ -1,0 +1,212 @@
+"""The fast paths of issue 7 compute exactly what the plain per-line code computed.
+
+The packaged model was trained on features from the per-line loops kept in
+``reference_impl.py``; the vectorised code must give the same feature matrices (bit for
+bit), the same normalised views of lines for both fastText models, the same tree-ensemble
+probabilities, and so the same spans.  Pages come from the training generator (several
+languages, families and locales), the seed pages, and hypothesis's hostile text.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import reference_impl as ref
+from conftest import SEEDS
+from contract import BREAKS, LINES, SPECIAL
+from langsplit import features, model, textnorm
+from langsplit.langid import main_language
+from langsplit.linecache import LineCache
+from langsplit.segment import split_lines
+from langsplit.splitter import Span, _thread_limit
+from langsplit.textmodel import LABELS
+
+any_char = st.one_of(st.characters(exclude_categories=()), st.sampled_from(SPECIAL))
+word = st.one_of(st.sampled_from(LINES), st.text(any_char, max_size=8), st.sampled_from(SPECIAL),
+                 st.sampled_from(["2024", "12.05.2023", "5 min", "ΣΑΣ", "(C)", "©", "www.x.com", "{{a}}",
+                                  "LOG IN", "İstanbul", "»", "…", "a@b"]))
+line = st.lists(word, max_size=12).map(" ".join)
+page = st.lists(st.tuples(line, st.sampled_from(BREAKS)), min_size=1, max_size=30).map(
+    lambda parts: "".join(a + b for a, b in parts))
+pages = st.one_of(page, page.map(str.upper))
+
+
+@pytest.fixture(scope="module")
+def generated_pages() -> list[str]:
+    from training import corpus
+
+    sets = corpus.build(0, 60, seed=11, with_train=False)
+    return [p["text"] for name in sorted(sets) for p in sets[name]]
+
+
+@pytest.fixture(scope="module")
+def all_pages(generated_pages) -> list[str]:
+    gold = SEEDS / "gold.jsonl"
+    seeds = [json.loads(l)["text"] for l in gold.read_text(encoding="utf-8").splitlines() if l.strip()] \
+        if gold.exists() else []
+    return seeds + generated_pages
+
+
+def reference_inputs(splitter, text):
+    """Lines and model outputs of a page as the code before issue 7 computed them."""
+    lines = split_lines(text)
+    flat = [l.text for l in lines]
+    codes, probs = [], np.zeros(len(flat), dtype=np.float32)
+    for i, t in enumerate(flat):
+        key = ref.for_langid(t)
+        if not key:
+            codes.append("und")
+            continue
+        (lab,), (p,) = splitter.lid._model.predict(key, k=1)
+        code = lab[len("__label__"):]
+        codes.append({"nb": "no", "nn": "no"}.get(code, code))
+        probs[i] = min(float(p), 1.0)
+    tm = np.zeros((len(flat), 3), dtype=np.float32)
+    for i, t in enumerate(flat):
+        labs, ps = splitter.model.textmodel._model.predict(ref.for_textmodel(t), k=3)
+        for lab, p in zip(labs, ps):
+            tm[i, LABELS.index(lab[len("__label__"):])] = p
+    return lines, codes, probs, np.clip(tm, 0, 1)
+
+
+def reference_spans(splitter, texts):
+    """classify_many as it was: per-line features, scikit-learn's public predict_proba."""
+    rows, inputs = [], []
+    for text in texts:
+        lines, codes, probs, tm = reference_inputs(splitter, text)
+        inputs.append((lines, codes, probs))
+        if lines:
+            main = main_language(codes, [len(l.text) for l in lines])
+            base = ref.base_features(lines, len(text), codes, probs, main, tm)
+            rows.append(ref.context_features(base))
+    if not rows:
+        return [[] for _ in texts]
+    X = np.vstack(rows)
+    ptr = np.concatenate([[0], np.cumsum([len(l) for l, _, _ in inputs if l])])
+    clf = splitter.model.classifier
+    with _thread_limit(1):
+        P1 = clf._proba(clf.first_, X)
+        second = np.vstack([ref.second_pass_features(X[a:b], P1[a:b]) for a, b in zip(ptr[:-1], ptr[1:])])
+        P = clf._proba(clf.second_, second)
+    out, k = [], 0
+    for lines, codes, probs in inputs:
+        spans = []
+        for j, l in enumerate(lines):
+            best = int(np.argmax(P[k]))
+            spans.append(Span(l.start, l.end, LABELS[best], float(P[k, best]), codes[j], float(probs[j])))
+            k += 1
+        out.append(spans)
+    return out
+
+
+def test_views_of_lines_equal_the_per_line_code(all_pages):
+    flat = [l.text for t in all_pages for l in split_lines(t)]
+    assert textnorm.for_langid_many(flat) == [ref.for_langid(t) for t in flat]
+    assert textnorm.for_textmodel_many(flat) == [ref.for_textmodel(t) for t in flat]
+    assert textnorm.repetition_keys(flat) == [ref.repetition_key(t) for t in flat]
+
+
+@settings(max_examples=200)
+@given(lines=st.lists(st.one_of(line, st.text(any_char, max_size=40)), min_size=1, max_size=20))
+def test_views_of_hostile_lines_equal_the_per_line_code(lines):
+    assert textnorm.for_langid_many(lines) == [ref.for_langid(t) for t in lines]
+    assert textnorm.for_textmodel_many(lines) == [ref.for_textmodel(t) for t in lines]
+    assert textnorm.repetition_keys(lines) == [ref.repetition_key(t) for t in lines]
+
+
+def check_features(splitter, text):
+    lines, codes, probs, tm = reference_inputs(splitter, text)
+    if not lines:
+        return
+    main = main_language(codes, [len(l.text) for l in lines])
+    want = ref.base_features(lines, len(text), codes, probs, main, tm)
+    got = features.base_features(lines, len(text), codes, probs, main, tm)
+    assert got.dtype == want.dtype
+    bad = np.unique(np.nonzero(got != want)[1])
+    assert not len(bad), [features.BASE_NAMES[c] for c in bad]
+    P = np.random.default_rng(len(lines)).dirichlet(np.ones(3), size=len(lines)).astype(np.float32)
+    first = features.context_features(got)
+    assert np.array_equal(features.second_pass_features(first, P), ref.second_pass_features(first, P))
+
+
+def test_features_equal_the_per_line_code(splitter, all_pages):
+    for text in all_pages:
+        check_features(splitter, text)
+
+
+@settings(max_examples=100)
+@given(text=pages)
+def test_features_of_hostile_pages_equal_the_per_line_code(splitter, text):
+    check_features(splitter, text)
+
+
+def test_features_of_lines_that_cannot_be_joined(splitter):
+    # Lines holding "\n" never come from split_lines, but base_features takes any Line.
+    lines = [split_lines("ONE two\n2024")[0].__class__(0, 9, "a\nB 2024.", True, False),
+             split_lines("x")[0].__class__(10, 15, "C (c)", False, True)]
+    tm = np.full((2, 3), 1 / 3, dtype=np.float32)
+    probs = np.array([0.5, 0.9], dtype=np.float32)
+    want = ref.base_features(lines, 15, ["en", "de"], probs, "en", tm)
+    assert np.array_equal(features.base_features(lines, 15, ["en", "de"], probs, "en", tm), want)
+
+
+def test_binned_tree_walk_equals_scikit_learn(splitter, all_pages):
+    spans_rows = []
+    for text in all_pages[:80]:
+        lines, codes, probs, tm = reference_inputs(splitter, text)
+        if lines:
+            main = main_language(codes, [len(l.text) for l in lines])
+            spans_rows.append(features.page_matrix(lines, len(text), codes, probs, tm))
+    X = np.vstack(spans_rows)
+    X[::7, 3] = np.nan  # missing values take each split's learned side on both paths
+    clf = splitter.model.classifier
+    for booster in (clf.first_, clf.second_):
+        Xb = X if booster.n_features_in_ == X.shape[1] else np.hstack(
+            [X, np.random.default_rng(0).random((len(X), booster.n_features_in_ - X.shape[1]), dtype=np.float32)])
+        with _thread_limit(1):
+            np.testing.assert_allclose(model._binned_proba(booster, Xb), clf._proba(booster, Xb), rtol=0, atol=1e-6)
+
+
+def test_bin_codes_equal_the_bin_mappers(splitter):
+    rng = np.random.default_rng(0)
+    for booster in (splitter.model.classifier.first_, splitter.model.classifier.second_):
+        mapper = booster._bin_mapper
+        X = rng.normal(size=(2000, booster.n_features_in_)).astype(np.float32)
+        for j, edges in enumerate(mapper.bin_thresholds_):  # values on, just below and above the edges
+            k = min(len(edges), 600)
+            X[:k, j] = edges[:k]
+            X[600:600 + k, j] = np.nextafter(edges[:k].astype(np.float32), np.float32(-np.inf))
+            X[1200:1200 + k, j] = np.nextafter(edges[:k].astype(np.float32), np.float32(np.inf))
+        X[::5, 0], X[1::7, 1], X[2::7, 2] = np.nan, np.inf, -np.inf
+        assert np.array_equal(model._bin_codes(mapper, X), mapper.transform(X))
+
+
+def test_spans_equal_the_code_before_issue_7(splitter, all_pages):
+    assert splitter.classify_many(all_pages) == reference_spans(splitter, all_pages)
+    # One page at a time, and again with every line's answers now coming from the caches.
+    assert [splitter.classify(t) for t in all_pages[:40]] == reference_spans(splitter, all_pages[:40])
+
+
+@settings(max_examples=30)
+@given(batch=st.lists(pages, min_size=1, max_size=8))
+def test_spans_of_hostile_pages_equal_the_code_before_issue_7(splitter, batch):
+    assert splitter.classify_many(batch) == reference_spans(splitter, batch)
+
+
+def test_line_cache_is_bounded_and_skips_long_keys():
+    cache = LineCache(max_entries=3, max_key_chars=5)
+    calls = []
+
+    def compute(keys):
+        calls.append(list(keys))
+        return [k.upper() for k in keys]
+
+    assert cache.get_many(["a", "b", "long key"], compute) == ["A", "B", "LONG KEY"]
+    assert len(cache) == 2  # "long key" is too long to keep
+    assert cache.get_many(["a", "c"], compute) == ["A", "C"]
+    assert calls[-1] == ["c"]
+    assert cache.get_many(["d", "e"], compute) == ["D", "E"]  # would pass 3 entries: emptied first
+    assert len(cache) <= 3

@@ -15,12 +15,13 @@ from collections.abc import Iterable, Sequence
 __version__ = "0.1.0"
 
 from .model import ModelError  # noqa: E402
-from .splitter import DEFAULT_KEEP, Span, Splitter, default_splitter  # noqa: E402
+from .splitter import (DEFAULT_KEEP, MAX_CHARS, MAX_LINES, InputTooLarge, Span, Splitter,  # noqa: E402
+                       default_splitter)
 
 LABELS = ("body", "chrome", "teaser")
 
-__all__ = ["Span", "Splitter", "ModelError", "LABELS", "classify", "classify_many", "clean",
-           "read_labelled", "retrain", "__version__"]
+__all__ = ["Span", "Splitter", "ModelError", "InputTooLarge", "MAX_CHARS", "MAX_LINES", "LABELS", "classify",
+           "classify_many", "clean", "read_labelled", "retrain", "__version__"]
 
 
 def classify(text: str) -> list[Span]:

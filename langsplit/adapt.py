@@ -155,8 +155,7 @@ class RetrainResult:
 
 
 def _with_memory(splitter: Splitter, memory: TemplateMemory | None) -> Splitter:
-    return Splitter(dataclasses.replace(splitter.model, memory=memory), splitter.lid, splitter.n_threads,
-                    splitter.repeated)
+    return splitter._derived(dataclasses.replace(splitter.model, memory=memory), splitter.repeated)
 
 
 def _memory_of(base: TemplateMemory | None, taught: Sequence[tuple[list[str], list[str], list[str]]]) -> TemplateMemory:

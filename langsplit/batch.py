@@ -9,7 +9,9 @@ Pages go to the model in chunks of ``CHUNK_DOCS`` documents whose boundaries dep
 inputs, and results are written in input order, so outputs are the same bytes for any number of
 workers. Outputs are written to a temporary file beside the target and renamed into place, so a
 reader (or an interrupted run) never sees half a file; a later run skips outputs that are not
-older than their input.
+older than their input. A temporary file is named ``.NAME.PID.RANDOM.tmp`` after its target and
+the process writing it; one whose process is gone (killed with -9, a power cut) is removed by the
+next run that writes NAME.
 """
 
 from __future__ import annotations
@@ -300,7 +302,8 @@ class _AtomicFile:
     def _open(self) -> BinaryIO:
         if self._file is None:
             self.target.parent.mkdir(parents=True, exist_ok=True)
-            fd, self._tmp = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".tmp")
+            fd, self._tmp = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.{os.getpid()}.",
+                                             suffix=".tmp")
             # mkstemp makes the file private (0600); outputs should look like any other new file.
             os.chmod(fd, 0o666 & ~_umask())
             self._file = os.fdopen(fd, "wb")
@@ -337,6 +340,48 @@ class _AtomicFile:
             except OSError:
                 pass
             self._tmp = None
+
+
+def remove_stale_temporaries(tasks: Sequence[Task]) -> int:
+    """Remove the temporary files that dead runs left beside ``tasks``' outputs; returns how many.
+
+    Only files named as ``_AtomicFile`` names them, for one of the outputs, by a process that no
+    longer exists: a run still writing into the same folder keeps its files.
+    """
+    targets: dict[Path, set[str]] = {}
+    for t in tasks:
+        if t.output is not None:
+            targets.setdefault(t.output.parent, set()).add(t.output.name)
+    removed = 0
+    for folder, names in targets.items():
+        try:
+            entries = os.listdir(folder)
+        except OSError:  # not made yet, or unreadable: writing will say so
+            continue
+        for entry in entries:
+            if not (entry.startswith(".") and entry.endswith(".tmp")):
+                continue
+            parts = entry[1:-4].rsplit(".", 2)
+            if len(parts) != 3 or parts[0] not in names or not parts[1].isdigit() or _alive(int(parts[1])):
+                continue
+            try:
+                os.unlink(os.path.join(folder, entry))
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix" or pid == os.getpid():
+        return True  # elsewhere os.kill(pid, 0) would not just ask, it would end the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 _UMASK: int | None = None
@@ -497,35 +542,51 @@ class _Close:
 
 def _file_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> Iterator[_Doc | _Fail | _Close]:
     sink_out = _StdoutSink(stdout)
-    for t in tasks:
-        try:
-            data = read_bytes(t.source, options.max_bytes)
-            text = decode(data, t.name, options.encoding)
-        except InputError as exc:
-            yield _Fail(exc, nbytes=t.size)
-            yield _Close(None)
-            continue
-        sink = sink_out if t.output is None else _AtomicFile(t.output, whole=True)
-        yield _Doc(text, {"id": t.rel if t.source != "-" else "-", "path": t.name}, sink, t.name, len(data))
-        yield _Close(sink)
+    sink = None
+    try:
+        for t in tasks:
+            try:
+                data = read_bytes(t.source, options.max_bytes)
+                text = decode(data, t.name, options.encoding)
+            except InputError as exc:
+                yield _Fail(exc, nbytes=t.size)
+                yield _Close(None)
+                continue
+            sink = sink_out if t.output is None else _AtomicFile(t.output, whole=True)
+            yield _Doc(text, {"id": t.rel if t.source != "-" else "-", "path": t.name}, sink, t.name, len(data))
+            yield _Close(sink)
+    except BaseException:
+        # Closed early (an interrupted run): the last output may be half written, and its _Close
+        # may not have reached the run's pending chunks, whose outputs the run aborts itself.
+        if sink is not None:
+            sink.abort()
+        raise
 
 
 def _record_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> Iterator[_Doc | _Fail | _Close]:
     sink_out = _StdoutSink(stdout)
-    for t in tasks:
-        sink = sink_out if t.output is None else _AtomicFile(t.output, whole=False)
-        try:
-            for rec in iter_jsonl(t.source, options.text_field, options.id_field, options.encoding, options.max_bytes):
-                if isinstance(rec, InputError):
-                    yield _Fail(rec)
-                else:
-                    name = f"{t.name}:{rec.line}" + (f" (id {rec.id})" if rec.id is not None else "")
-                    yield _Doc(rec.text, rec.data, sink, name, rec.nbytes)
-        except InputError as exc:
-            # Records after the break are lost; keeping the rest would make the next run skip
-            # this file as done.
-            yield _Fail(exc, sink if t.output is not None else None)
-        yield _Close(sink)
+    sink = None
+    try:
+        for t in tasks:
+            sink = sink_out if t.output is None else _AtomicFile(t.output, whole=False)
+            try:
+                for rec in iter_jsonl(t.source, options.text_field, options.id_field, options.encoding,
+                                      options.max_bytes):
+                    if isinstance(rec, InputError):
+                        yield _Fail(rec)
+                    else:
+                        name = f"{t.name}:{rec.line}" + (f" (id {rec.id})" if rec.id is not None else "")
+                        yield _Doc(rec.text, rec.data, sink, name, rec.nbytes)
+            except InputError as exc:
+                # Records after the break are lost; keeping the rest would make the next run skip
+                # this file as done.
+                yield _Fail(exc, sink if t.output is not None else None)
+            yield _Close(sink)
+    except BaseException:
+        # Closed early (an interrupted run): the records written so far are not the whole file.
+        if sink is not None:
+            sink.abort()
+        raise
 
 
 def _chunks(items: Iterator[_Doc | _Fail | _Close], chunk_docs: int) -> Iterator[list[_Doc | _Fail | _Close]]:
@@ -597,6 +658,7 @@ def run(tasks: Sequence[Task], options: CleanOptions, stdout: BinaryIO,
     """
     start = time.perf_counter()
     summary = Summary()
+    remove_stale_temporaries(tasks)
     todo: list[Task] = []
     for t in tasks:
         if t.error:
@@ -644,6 +706,7 @@ def run(tasks: Sequence[Task], options: CleanOptions, stdout: BinaryIO,
             for item in chunk:
                 if isinstance(item, _Close) and item.sink is not None:
                     item.sink.abort()
+        items.close()  # aborts the output of an input that was being read
         executor.close()
         bar.close()
     summary.seconds = time.perf_counter() - start

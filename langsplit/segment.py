@@ -13,7 +13,10 @@ import re
 from dataclasses import dataclass
 
 # The same boundaries str.splitlines uses; \r\n first so it counts as one.
-_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(f"\r\n|[{_BREAKS}]")
+# A non-blank line from its first non-space character to the end of the line.
+_NONBLANK_LINE = re.compile(f"\\S[^{_BREAKS}]*")
 # A run of non-whitespace-bounded text inside one line: from the first
 # non-space character to the last one.  \S matches exactly the complement of
 # str.isspace() for str patterns, which keeps this in step with str.strip().
@@ -56,3 +59,12 @@ def split_lines(text: str) -> list[Line]:
     # A line is followed by a break when the next one starts after a blank, or nothing follows.
     after = [b for _, _, b in found[1:]] + [True]
     return [Line(s, e, text[s:e], bb, ba) for (s, e, bb), ba in zip(found, after)]
+
+
+def count_lines(text: str) -> int:
+    """``len(split_lines(text))`` without making the lines: to refuse a page too big to split.
+
+    >>> count_lines("Title\\r\\n\\n  Body text. \\n")
+    2
+    """
+    return sum(1 for _ in _NONBLANK_LINE.finditer(text))

@@ -15,10 +15,19 @@ from .langid import LanguageIdentifier
 from .linecache import LineCache
 from .model import ModelFiles, load_model
 from .repetition import RepeatedLines
-from .segment import split_lines
+from .segment import count_lines, split_lines
 from .textmodel import LABELS
 
 DEFAULT_KEEP = ("body",)
+# A page's memory grows by about 3 kB per line and 25 bytes per character (a page of a million
+# short lines takes ~3 GB, one 50 MB line ~1.2 GB): bigger pages are refused before any work,
+# rather than exhausting memory part-way. Splitter.load(max_chars=..., max_lines=...) changes them.
+MAX_CHARS = 50_000_000
+MAX_LINES = 1_000_000
+
+
+class InputTooLarge(ValueError):
+    """A page has more characters or non-blank lines than the Splitter's max_chars or max_lines."""
 
 
 @dataclass(frozen=True)
@@ -60,19 +69,26 @@ class Splitter:
     >>> spans = splitter.classify("Headline\\n\\nFirst paragraph of the story.")
     """
 
-    def __init__(self, model: ModelFiles, lid: LanguageIdentifier, n_threads: int = 1,
+    def __init__(self, model: ModelFiles, lid: LanguageIdentifier, n_threads: int = 1, *,
+                 max_chars: int | None = MAX_CHARS, max_lines: int | None = MAX_LINES,
                  repeated: RepeatedLines | None = None):
         self.model = model
         self.lid = lid
         self.n_threads = n_threads
+        self.max_chars = max_chars
+        self.max_lines = max_lines
         self.repeated = repeated
         # Repeated furniture lines are asked of fastText once per worker, not once per batch.
         self._lid_cache = LineCache()
         self._tm_cache = LineCache()
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, n_threads: int = 1) -> "Splitter":
+    def load(cls, path: str | Path | None = None, *, n_threads: int = 1, max_chars: int | None = MAX_CHARS,
+             max_lines: int | None = MAX_LINES) -> "Splitter":
         """Load the packaged model, or the model folder at ``path``.
+
+        max_chars, max_lines: the largest page (characters, non-blank lines) to classify; a
+        bigger one raises ``langsplit.InputTooLarge`` before any work. None: no limit.
 
         n_threads: OpenMP threads for the classifier. One is the default: pages
         are small, and on a busy machine spinning threads wait for each other
@@ -83,7 +99,8 @@ class Splitter:
         missing, damaged or made by an incompatible version.
         """
         folder = packaged_model_path() if path is None else Path(path)
-        return cls(load_model(folder), LanguageIdentifier(_lid_path()), n_threads)
+        return cls(load_model(folder), LanguageIdentifier(_lid_path()), n_threads, max_chars=max_chars,
+                   max_lines=max_lines)
 
     def with_repeated(self, repeated: RepeatedLines | None) -> "Splitter":
         """The same model, which also never keeps as body a line of ``repeated``.
@@ -91,7 +108,12 @@ class Splitter:
         ``repeated`` comes from ``langsplit.repetition.RepetitionCounter.repeated()``
         over the batch being cleaned (``langsplit clean --batch-stats``).
         """
-        return Splitter(self.model, self.lid, self.n_threads, repeated)
+        return self._derived(self.model, repeated)
+
+    def _derived(self, model: ModelFiles, repeated: RepeatedLines | None) -> "Splitter":
+        """A splitter sharing this one's language identifier and limits (no model is loaded again)."""
+        return Splitter(model, self.lid, self.n_threads, max_chars=self.max_chars, max_lines=self.max_lines,
+                        repeated=repeated)
 
     @property
     def metadata(self) -> dict:
@@ -103,8 +125,13 @@ class Splitter:
         return self.classify_many([text])[0]
 
     def classify_many(self, texts: Iterable[str]) -> list[list[Span]]:
-        """Classify many pages at once (one batched call per model, much faster than a loop)."""
+        """Classify many pages at once (one batched call per model, much faster than a loop).
+
+        Raises ``InputTooLarge`` (nothing classified) when one of them is over the limits.
+        """
         texts = [_check_text(t) for t in texts]
+        for k, text in enumerate(texts):
+            self._check_size(text, "the page" if len(texts) == 1 else f"page {k} of the batch")
         pages = [split_lines(t) for t in texts]
         flat: list[str] = [l.text for lines in pages for l in lines]
         ptr = np.zeros(len(pages) + 1, dtype=np.int64)
@@ -139,6 +166,17 @@ class Splitter:
                 for j, l in enumerate(lines)
             ])
         return out
+
+    def _check_size(self, text: str, which: str) -> None:
+        if self.max_chars is not None and len(text) > self.max_chars:
+            raise InputTooLarge(f"{which} has {len(text):,} characters, more than max_chars={self.max_chars:,}; "
+                                "split it, or load the Splitter with a larger max_chars (None: no limit)")
+        # Counting lines is a pass over the text; pages too short to have that many skip it.
+        if self.max_lines is not None and (len(text) + 1) // 2 > self.max_lines:
+            n = count_lines(text)
+            if n > self.max_lines:
+                raise InputTooLarge(f"{which} has {n:,} non-blank lines, more than max_lines={self.max_lines:,}; "
+                                    "split it, or load the Splitter with a larger max_lines (None: no limit)")
 
     def clean(self, text: str, keep: Sequence[str] = DEFAULT_KEEP) -> str:
         """The kept spans of ``text`` (the article body by default), one paragraph per line."""

@@ -119,6 +119,10 @@ class PageMaker:
         for doc in articles:
             self.by_lang.setdefault(doc["lang"], []).append(doc)
         self.langs = sorted(self.by_lang)
+        # Titles of news articles (Wikinews, newspaper treebanks) are real headlines in their
+        # language; other languages only have sentences cut to headline length.
+        self.titled = {lang: [d for d in docs if 12 <= len(d.get("title") or "") <= 140 and " " in d["title"]]
+                       for lang, docs in self.by_lang.items()}
         keep = headline_filter or (lambda h: True)
         self.headlines = {lang: [h for h in hs if keep(h)] for lang, hs in res.headlines.items()}
 
@@ -249,14 +253,21 @@ class PageMaker:
             h = rng.choice(pool)
             return h["headline"], h.get("blurb")
         docs = self.by_lang.get(lang) or self.articles
+        if self.titled.get(lang) and rng.random() < 0.7:
+            docs = self.titled[lang]
         for _ in range(5):
             doc = rng.choice(docs)
             if doc["id"] == exclude:
                 continue
             first = doc["paragraphs"][0]
-            sentence = re.split(r"(?<=[.!?。！？])\s*", first)[0]
-            head = doc.get("title") or _shorten(sentence, rng)
-            blurb = sentence if doc.get("title") else _shorten(doc["paragraphs"][-1], rng, 30)
+            sents = [x for x in re.split(r"(?<=[.!?。！？])\s*", first) if x.strip()] or [first]
+            head = doc.get("title") or _shorten(sents[0], rng)
+            if doc.get("title"):
+                blurb = sents[0]
+            elif len(sents) > 1 and len(sents[1]) > 30 and rng.random() < 0.5:
+                blurb = sents[1]  # standfirsts are whole sentences as often as cut ones
+            else:
+                blurb = _shorten(doc["paragraphs"][-1], rng, 30)
             return head, blurb
         return "Latest news", None
 
@@ -320,8 +331,12 @@ class PageMaker:
         prefix = rng.choice(["", "", "Topics: ", "Tags: ", "Themen: ", "Emner: ", "Sujets : ", "#"])
         return [(prefix + sep.join(tags), "chrome")]
 
-    def _teaser_item(self, rng, lang, ctx, fam, layout) -> list[tuple[str, str]]:
+    def _teaser_item(self, rng, lang, ctx, fam, layout, need_blurb=False) -> list[tuple[str, str]]:
         head, blurb = self._headline(rng, lang, ctx["doc_id"], ctx, related=0.25)
+        for _ in range(3 if need_blurb else 0):
+            if blurb and len(blurb) > 60:
+                break
+            head, blurb = self._headline(rng, lang, ctx["doc_id"], ctx, related=0.25)
         if rng.random() < 0.06:
             head = head.upper()
         outlet = ctx["outlet"]
@@ -346,7 +361,57 @@ class PageMaker:
             return [(head, "teaser"), date]
         if layout == "outlet_first":
             return [(outlet, "teaser"), (head, "teaser")] + ([(blurb, "teaser")] if blurb else []) + meta
+        if layout == "head_blurb_meta":
+            return [(head, "teaser")] + ([(blurb, "teaser")] if blurb else []) + meta + \
+                ([date] if rng.random() < 0.4 else [])
+        if layout == "meta_first":
+            first = [date] if rng.random() < 0.5 else meta[:1] or [date]
+            return first + [(head, "teaser")] + ([(blurb, "teaser")] if blurb else [])
         return [(head, "teaser")] + meta
+
+    def _near_teasers(self, rng, lang, ctx) -> list[list[tuple[str, str]]]:
+        """Other articles right under this one, in its own language ("More from Asia", "Related").
+
+        Their blurbs are whole sentences that read like one more paragraph: only the
+        headline, date and read-time lines around them (and the header, when there is
+        one) tell them apart, so they come with and without all of those.
+        """
+        lctx = {**ctx, "locale": lang} if lang in self.locales and rng.random() < 0.8 else ctx
+        fams = [self.res.families[f] for f in self.primary + self.addons]
+        with_header = [f for f in fams if self._slot_blocks(f, lctx["locale"], "teaser_header")]
+        fam = rng.choice(with_header or fams)
+        blocks = []
+        if rng.random() < 0.55:
+            header = self._chrome_block(rng, fam, lctx, "teaser_header", "chrome")
+            if header:
+                blocks.append(header)
+        layout = rng.choice(["head_blurb", "head_blurb", "head_blurb_meta", "head_blurb_meta", "meta_first",
+                             "outlet_first", "magzter"])
+        items = []
+        for _ in range(rng.choice([1, 1, 2, 2, 3, 4])):
+            # A long blurb is the point here: the hard case is a sentence that could be body.
+            items.append(self._teaser_item(rng, lang, lctx, fam, layout, need_blurb=True))
+        style = rng.random()
+        if style < 0.5:
+            blocks.extend(items)  # a blank line between items
+        elif style < 0.75:
+            blocks.append([x for item in items for x in item])  # one run of lines
+        else:
+            blocks.extend([x] for item in items for x in item)  # a blank line after every line
+        return blocks
+
+    def _inline_teaser(self, rng, lang, doc, ctx) -> list[tuple[str, str]]:
+        # "ALSO READ:" links are the publisher's, so mostly in the article's language,
+        # and universal: take the prefix from any family that has one.
+        link_ctx = {**ctx, "locale": lang} if lang in self.locales and rng.random() < 0.8 else ctx
+        with_prefix = [self.res.families[f] for f in self.primary + self.addons
+                       if self._slot_blocks(self.res.families[f], link_ctx["locale"], "inline_teaser")]
+        pre = self._chrome_block(rng, rng.choice(with_prefix), link_ctx, "inline_teaser", "teaser") \
+            if with_prefix and rng.random() < 0.85 else []
+        head, _ = self._headline(rng, lang, doc["id"], ctx, related=0.5)
+        if pre and rng.random() < 0.6:
+            return [(pre[0][0] + " " + head, "teaser")]
+        return pre + [(head, "teaser")]
 
     def _teaser_list(self, rng, lang, ctx, fam) -> list[list[tuple[str, str]]]:
         blocks = []
@@ -394,22 +459,15 @@ class PageMaker:
             if src:
                 body.insert(min(1, len(body)), src)
         if not bare:
-            for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
-                pos = rng.randint(2, max(2, len(body) - 1))
-                if rng.random() < 0.45:
-                    # "ALSO READ:" links are the publisher's, so mostly in the article's language,
-                    # and universal: take the prefix from any family that has one.
-                    link_ctx = {**ctx, "locale": lang} if rng.random() < 0.8 else ctx
-                    with_prefix = [self.res.families[f] for f in self.primary + self.addons
-                                   if self._slot_blocks(self.res.families[f], link_ctx["locale"], "inline_teaser")]
-                    pre = self._chrome_block(rng, rng.choice(with_prefix), link_ctx, "inline_teaser", "teaser") \
-                        if with_prefix and rng.random() < 0.85 else []
-                    head, _ = self._headline(rng, lang, doc["id"], ctx, related=0.5)
-                    if pre and rng.random() < 0.6:
-                        item = [(pre[0][0] + " " + head, "teaser")]
-                    else:
-                        item = pre + [(head, "teaser")]
-                    body.insert(pos, item)
+            kinds = [rng.random() < 0.45 for _ in range(rng.choice([0, 0, 1, 1, 2, 3]))]
+            if rng.random() < 0.15:
+                # Some publishers put an "ALSO READ" link after every other paragraph.
+                kinds += [True] * rng.randint(2, 4)
+            for is_link in kinds:
+                # After the last paragraph too: a link there has body only above it.
+                pos = rng.randint(2, max(2, len(body)))
+                if is_link:
+                    body.insert(pos, self._inline_teaser(rng, lang, doc, ctx))
                 else:
                     inline = self._chrome_block(rng, rng.choice(fams), ctx, "inline", "chrome")
                     if inline:
@@ -419,6 +477,8 @@ class PageMaker:
             tags = self._tags(rng, doc)
             if tags:
                 blocks.append(tags)
+        if not bare and rng.random() < 0.3:
+            blocks.extend(self._near_teasers(rng, lang, ctx))
         if not bare:
             if rng.random() < 0.3:
                 pw = self._chrome_block(rng, rng.choice(fams), ctx, "paywall", "chrome")

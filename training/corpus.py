@@ -9,7 +9,10 @@ Inputs (all committed under training/data/, sources and licences in training/SOU
 Every page is made from one article, one primary template family, some
 add-on families (cookie banners, share bars, ...) and one reader locale,
 with the variation real pages have: ALL-CAPS buttons, glued buttons,
-doubled blocks, unfilled placeholders, blank-line styles, CRLF.
+doubled blocks, unfilled placeholders, blank-line styles, CRLF; and with the
+hard cases of real pages: other articles' headlines and whole-sentence blurbs
+right under the body and "ALSO READ:" links between its paragraphs, both in
+the article's own language.
 
 Splits are made so that the dev figures measure what the held-out sets
 measure: dev families and dev locales never appear in training pages, and
@@ -40,12 +43,14 @@ DEV_FAMILIES = {"newsstand_readly_like", "app_flipboard_like", "paywall_hard", "
 DEV_LOCALES = {"da", "pl", "ko", "ro"}
 
 # Share of pages whose site add-ons (newsletter box, footer, cookie banner) are in the
-# article's language rather than the reader's locale.
+# article's language rather than the reader's locale. 0.5 cost the quick model 0.01
+# macro-F1 on dev_locale (it leans on reader-locale furniture), so it stays off for now.
 OWN_SITE = 0.0
 
-# How often a block of short lines (a menu, a link row) is copied as one line, by slot.
-MENU_JOIN = {"footer": 0.12}
-# Whether the text model also gets those blocks joined into one line.
+# How often a block of short lines (a menu, a link row) is copied as one line. More
+# (0.25-0.3 for footers and menus) and joined menus in the text model's furniture lines
+# both measured worse on dev_locale; one-line footers were already chrome in probes.
+MENU_JOIN = 0.12
 JOINED_FURNITURE = False
 
 # User posts read like comments, not articles: as "body" they would teach the model
@@ -227,10 +232,8 @@ class PageMaker:
             text = self._vary(self._fill(line.strip(), rng, ctx), rng)
             if text.strip():
                 out.append((text, label))
-        # Menus and link rows copied as one line ("Impressum Datenschutz AGB Kontakt"); footers
-        # and menus are where this happens most.
-        join = MENU_JOIN.get(slot, 0.12)
-        if len(out) >= 3 and rng.random() < join and all(len(t) < 30 for t, _ in out):
+        # Menus and link rows copied as one line ("Impressum Datenschutz AGB Kontakt").
+        if len(out) >= 3 and rng.random() < MENU_JOIN and all(len(t) < 30 for t, _ in out):
             out = [(_join_menu(rng, [t for t, _ in out]), label)]
         # Buttons glued to the heading before them ("MORE STORIES FROM XView all").
         if len(out) >= 2 and rng.random() < 0.12 and len(out[-1][0]) < 25:

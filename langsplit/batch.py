@@ -26,6 +26,7 @@ import os
 import sys
 import tempfile
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -540,7 +541,8 @@ class _Close:
     sink: _StdoutSink | _AtomicFile | None
 
 
-def _file_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> Iterator[_Doc | _Fail | _Close]:
+def _file_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO,
+                opened: weakref.WeakSet) -> Iterator[_Doc | _Fail | _Close]:
     sink_out = _StdoutSink(stdout)
     sink = None
     try:
@@ -553,6 +555,7 @@ def _file_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> I
                 yield _Close(None)
                 continue
             sink = sink_out if t.output is None else _AtomicFile(t.output, whole=True)
+            opened.add(sink)
             yield _Doc(text, {"id": t.rel if t.source != "-" else "-", "path": t.name}, sink, t.name, len(data))
             yield _Close(sink)
     except BaseException:
@@ -563,12 +566,14 @@ def _file_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> I
         raise
 
 
-def _record_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO) -> Iterator[_Doc | _Fail | _Close]:
+def _record_items(tasks: list[Task], options: CleanOptions, stdout: BinaryIO,
+                  opened: weakref.WeakSet) -> Iterator[_Doc | _Fail | _Close]:
     sink_out = _StdoutSink(stdout)
     sink = None
     try:
         for t in tasks:
             sink = sink_out if t.output is None else _AtomicFile(t.output, whole=False)
+            opened.add(sink)
             try:
                 for rec in iter_jsonl(t.source, options.text_field, options.id_field, options.encoding,
                                       options.max_bytes):
@@ -680,7 +685,10 @@ def run(tasks: Sequence[Task], options: CleanOptions, stdout: BinaryIO,
                f"{options.min_docs} documents about different articles will not be kept as body")
 
     total_bytes = sum(t.size for t in todo)
-    items = (_record_items if options.jsonl else _file_items)(todo, options, stdout)
+    # Every output this run opens, until it is committed and dropped: an interrupted run aborts
+    # them all, wherever their end-of-input marker was (a chunk being built holds some).
+    opened: weakref.WeakSet = weakref.WeakSet()
+    items = (_record_items if options.jsonl else _file_items)(todo, options, stdout, opened)
     chunks = _chunks(items, options.chunk_docs)
     # Starting workers (a second or so each) only pays off when there is more than one chunk.
     ahead = list(itertools.islice(chunks, 2))
@@ -707,6 +715,8 @@ def run(tasks: Sequence[Task], options: CleanOptions, stdout: BinaryIO,
                 if isinstance(item, _Close) and item.sink is not None:
                     item.sink.abort()
         items.close()  # aborts the output of an input that was being read
+        for sink in list(opened):
+            sink.abort()  # a committed output is left alone
         executor.close()
         bar.close()
     summary.seconds = time.perf_counter() - start

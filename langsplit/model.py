@@ -62,10 +62,12 @@ class PageLineClassifier(ClassifierMixin, BaseEstimator):
     index pointer (``page_ptr[k]:page_ptr[k+1]`` are page k's rows).
     """
 
+    # 80 trees per class at rate 0.25: in quick training runs within 0.004 dev macro-F1 of 150
+    # trees at 0.15, for half the prediction cost (the trees are a third of classify's time).
     def __init__(
         self,
-        max_iter: int = 150,
-        learning_rate: float = 0.15,
+        max_iter: int = 80,
+        learning_rate: float = 0.25,
         max_leaf_nodes: int = 31,
         l2_regularization: float = 1.0,
         n_folds: int = 3,

@@ -21,8 +21,8 @@ EDITORS = ["Maren Holt", "Ife Adeyemi", "Tomas Varga", "Lucy Brandt", "Owen Pryc
 
 # Furniture sentences; {} slots take the page's values so no two pages are identical.
 TOP = [
-    "You are reading one of {n} free articles that {site} offers each month to readers without an account.",
-    "This story was edited by our {desk} and last checked by {editor} on {date}.",
+    "This report is part of a year-long series on the changing coastline, published every {weekday} until the end of {year}.",
+    "It was produced with support from the Harbour Foundation, which has no say over what is written or where it appears.",
 ]
 MIDDLE = [
     "Members of the Gazette Circle read every story in full, receive the weekly print digest and are invited to our reader evenings.",
@@ -30,10 +30,10 @@ MIDDLE = [
     "Our journalists are paid by readers like you, and advertising now covers less than a fifth of what the newsroom costs to run.",
 ]
 BOTTOM = [
-    "We correct our mistakes openly, and every correction made in the last year is listed on our corrections page.",
-    "Comments on this article are open to members and are moderated according to our community guidelines.",
-    "Thank you for reading {site}; the next story in your morning briefing will load when you scroll further down.",
-    "Copyright {year} {site} Limited, all rights reserved, and no part of this page may be copied without permission.",
+    "Coverage of the county council is led by {editor}, who has reported on local politics from the {desk} for more than a decade.",
+    "Readers who have lived through similar events are invited to share their experiences with the newsroom by letter or by email.",
+    "The full series, including the earlier reports mentioned here, is collected in the coastline section of the website.",
+    "Tomorrow's edition continues the story with a report from the harbour master's office and the fishermen's association.",
 ]
 
 
@@ -50,7 +50,8 @@ def english_articles() -> list[dict]:
 
 def _fill(sentence: str, rng: random.Random) -> str:
     return sentence.format(
-        n=rng.choice([3, 4, 5, 10]), site=SITE, desk=rng.choice(DESKS), editor=rng.choice(EDITORS),
+        weekday=rng.choice(["Monday", "Thursday", "Saturday"]), site=SITE, desk=rng.choice(DESKS),
+        editor=rng.choice(EDITORS),
         date=f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.choice([2025, 2026])}",
         year=rng.choice([2025, 2026]))
 
@@ -62,13 +63,13 @@ def page(index: int, seed: int = 0) -> dict:
     doc = articles[index % len(articles)]
     others = [articles[(index + k) % len(articles)] for k in (7, 13, 29)]
     parts: list[tuple[str, str]] = [(doc["title"], "body")]
-    parts += [(_fill(s, rng), "chrome") for s in TOP if rng.random() < 0.9]
+    parts += [(_fill(s, rng), "chrome") for s in TOP]
     paras = doc["paragraphs"]
     cut = max(1, len(paras) // 2)
     parts += [(p, "body") for p in paras[:cut]]
-    parts += [(_fill(s, rng), "chrome") for s in MIDDLE if rng.random() < 0.85]
+    parts += [(_fill(s, rng), "chrome") for s in MIDDLE]
     parts += [(p, "body") for p in paras[cut:]]
-    parts += [(_fill(s, rng), "chrome") for s in BOTTOM if rng.random() < 0.85]
+    parts += [(_fill(s, rng), "chrome") for s in BOTTOM]
     parts.append(("More from the Gazette", "chrome"))
     parts += [(o["title"], "teaser") for o in others]
     text, lines = "", []

@@ -88,7 +88,8 @@ def test_discover_lists_the_template_lines_with_their_labels(template_batch):
     out = CliRunner().invoke(main, ["discover", str(folder), "--json", "--top", "50", "-q"])
     assert out.exit_code == 0, out.output
     rows = [json.loads(line) for line in out.output.splitlines()]
-    assert rows[0]["docs"] == 200 and rows[0]["example"] == "More from the Gazette"
+    assert rows[0]["docs"] == 200  # on every page, like the "More from the Gazette" header
+    assert "More from the Gazette" in {r["example"] for r in rows if r["docs"] == 200}
     assert {r["key"] for r in rows if r["articles"] >= 10} == repeated_chrome(pages)
     # Repeated lines the model keeps as body are the ones a person should annotate.
     assert any(r["label"] == "body" for r in rows)

@@ -1,114 +1,26 @@
 """The feature code as it was before the speed work of issue 7: the reference the fast code must equal.
 
 Kept verbatim (only the imports changed) so that tests/test_speed_equivalence.py can check
-the vectorised features, text views and tree walk against the plain per-line loops.
+the vectorised features, text views and tree walk against the plain per-line loops.  What
+the speed work left unchanged (the per-line text views, the context and second-pass
+features) is imported from langsplit rather than copied.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
+# What the speed work left unchanged (patterns, column names, the per-line text views, the
+# context and second-pass features) is shared, not copied, and re-exported for the tests.
+from langsplit.features import (
+    _DATE, _LONG_LINE, _MAX_WORDS, _PLACEHOLDER, _READ_TIME, _SEPARATORS, _URL, _WORD, _YEAR, BASE_NAMES,
+    _body_runs, _ends_sentence, _shifted, _window_mean, context_features, second_pass_features)
 from langsplit.langid import main_language
-
-# Long lines carry no more signal past their start, and fastText's cost grows with length.
-MAX_MODEL_CHARS = 600
-
-_DIGIT = re.compile(r"\d")
-_PUNCT = re.compile(r"([^\w\s])")
-_SPACE = re.compile(r"\s+")
-
-
-def caps_ratio(text: str) -> float:
-    """Share of upper-case letters among cased letters (0 when there are none)."""
-    upper = lower = 0
-    for ch in text:
-        if ch.isupper():
-            upper += 1
-        elif ch.islower():
-            lower += 1
-    cased = upper + lower
-    return upper / cased if cased else 0.0
-
-
-def _encodable(text: str) -> str:
-    # A str may hold lone surrogates (from a lax decoder); fastText needs valid UTF-8.
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def for_langid(line: str) -> str:
-    """The line as lid.176 should see it, or "" when it holds no letters."""
-    text = _encodable(line[:MAX_MODEL_CHARS])
-    if not any(ch.isalpha() for ch in text):
-        return ""
-    # lid.176 has barely seen ALL-CAPS text: "LAKERS EXCITED" gets en 0.12, "lakers excited" 0.89.
-    if caps_ratio(text) > 0.6:
-        text = text.lower()
-    return _SPACE.sub(" ", text).strip()
-
-
-def for_textmodel(line: str) -> str:
-    """Tokens for the line-text model: lower case, digits masked, punctuation split off."""
-    text = _encodable(line[:MAX_MODEL_CHARS]).lower()
-    text = _DIGIT.sub("0", text)
-    text = _PUNCT.sub(r" \1 ", text)
-    return _SPACE.sub(" ", text).strip()
-
-
-def repetition_key(line: str) -> str:
-    """Key under which two lines count as the same furniture: case, spacing and digits folded."""
-    return _SPACE.sub(" ", _DIGIT.sub("0", line.lower())).strip()
-
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}:\d\d\b")
-_READ_TIME = re.compile(
-    r"\d+\s*(?:min|mins|minutes?|minuten|minutter|minuter|minuti|minutos|minuty|minut|perc|"
-    r"dakika|dk|мин|хв|分|분|دقائق|دقيقة|λεπτ)",
-    re.IGNORECASE,
-)
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{[A-Za-z_]+\}|%[A-Za-z_]+%|\[\[.*?\]\]")
-_URL = re.compile(r"https?://|www\.|\w\.(?:com|org|net|co\.uk|de|no|fr)\b|\w@\w")
-_SENTENCE_END = set(".!?。！？…")
-_CLOSERS = set("\"'”’»)]」』")
-_SEPARATORS = set("|·•-–—/>»:")
-
-BASE_NAMES = [
-    "tm_body", "tm_chrome", "tm_teaser",
-    "lang_score", "lang_is_main", "lang_mismatch_conf", "lang_und",
-    "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_separator",
-    "caps_ratio", "all_caps", "title_word_ratio", "digit_ratio",
-    "has_year", "has_date", "has_read_time", "has_placeholder", "has_url", "has_copyright",
-    "punct_ratio", "mean_word_len",
-    "log_repeats", "seen_before", "seen_after", "repeat_nearby",
-    "rel_index", "rel_char_pos", "log_index", "log_index_from_end",
-    "blank_before", "blank_after", "log_page_lines", "page_main_share",
-    "short_line", "has_pipe", "rel_length",
-    "overlap_long", "overlap_strength",
-]
-_NEIGHBOUR_COLS = [
-    "tm_body", "tm_chrome", "tm_teaser", "log_chars", "ends_sentence", "lang_is_main",
-    "lang_mismatch_conf", "caps_ratio", "blank_before", "rel_length", "has_read_time",
-    "overlap_long",
-]
-_NEIGHBOUR_IDX = [BASE_NAMES.index(c) for c in _NEIGHBOUR_COLS]
-NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
-CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
-N_LABELS = 3
-
-
-_WORD = re.compile(r"\w{4,}")
-_LONG_LINE = 100  # characters: a line this long is prose, the article's or a blurb's
-_MAX_WORDS = 60
+from langsplit.textnorm import _encodable, caps_ratio, for_langid, for_textmodel, repetition_key
 
 
 def _overlap(texts: Sequence[str], window: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -146,13 +58,6 @@ def _overlap(texts: Sequence[str], window: int = 2) -> tuple[np.ndarray, np.ndar
         share[i] = found / len(w)
         strength[i] = total / (5 * len(w))
     return share, strength
-
-
-def _ends_sentence(text: str) -> bool:
-    last = text[-1]
-    if last in _CLOSERS and len(text) > 1:
-        last = text[-2]
-    return last in _SENTENCE_END
 
 
 def base_features(
@@ -253,113 +158,3 @@ def page_matrix(
     return context_features(base_features(lines, text_len, codes, lang_probs, main, tm_probs))
 
 
-def _shifted(M: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of M moved by offset (row i gets row i+offset), zero-filled, and a presence flag."""
-    n = M.shape[0]
-    out = np.zeros_like(M)
-    present = np.zeros((n, 1), dtype=M.dtype)
-    if abs(offset) >= n:
-        return out, present
-    if offset > 0:
-        out[: n - offset] = M[offset:]
-        present[: n - offset] = 1
-    elif offset < 0:
-        out[-offset:] = M[: n + offset]
-        present[-offset:] = 1
-    return out, present
-
-
-def context_features(base: np.ndarray) -> np.ndarray:
-    """Base features of each line beside a subset of its neighbours' (first pass input)."""
-    sub = base[:, _NEIGHBOUR_IDX]
-    parts = [base]
-    for off in NEIGHBOUR_OFFSETS:
-        shifted, present = _shifted(sub, off)
-        parts.append(shifted)
-        parts.append(present)
-    return np.hstack(parts)
-
-
-def _window_mean(P: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of P over rows i-radius..i+radius (clipped at the page edges)."""
-    n = P.shape[0]
-    csum = np.vstack([np.zeros((1, P.shape[1]), dtype=np.float64), np.cumsum(P, axis=0, dtype=np.float64)])
-    idx = np.arange(n)
-    lo = np.clip(idx - radius, 0, n)
-    hi = np.clip(idx + radius + 1, 0, n)
-    return ((csum[hi] - csum[lo]) / (hi - lo)[:, None]).astype(np.float32)
-
-
-def second_pass_features(first: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """First-pass features plus what the first pass believes of the neighbourhood.
-
-    P holds the first pass's (body, chrome, teaser) probabilities for the page's lines.
-    """
-    n = P.shape[0]
-    parts = [first, P]
-    for off in CONTEXT_OFFSETS:
-        shifted, present = _shifted(P, off)
-        parts.append(shifted)
-    for radius in (2, 5, 12):
-        parts.append(_window_mean(P, radius))
-    body = P[:, 0].astype(np.float64)
-    # Is there article text further down / further up?  Teaser lists follow the body's end.
-    after = np.zeros(n)
-    before = np.zeros(n)
-    if n > 1:
-        after[:-1] = np.maximum.accumulate(body[::-1])[::-1][1:]
-        before[1:] = np.maximum.accumulate(body)[:-1]
-    total = body.sum()
-    cum = (np.cumsum(body) - body) / total if total > 0 else np.zeros(n)
-    # The body's centre of mass, to tell a line inside the article block from one far off it.
-    centre = float((np.arange(n) * body).sum() / total) / max(n - 1, 1) if total > 0 else 0.5
-    rel = np.arange(n) / max(n - 1, 1)
-    parts.append(np.column_stack([after, before, cum, rel - centre, np.abs(rel - centre)]).astype(np.float32))
-    parts.append(_body_runs(body))
-    return np.hstack(parts).astype(np.float32)
-
-
-def _body_runs(body: np.ndarray) -> np.ndarray:
-    """Where each line stands against the page's main run of article lines.
-
-    The article is mostly one block: a line the first pass believes is body
-    but that sits in a small island, cut off from the main block by furniture
-    or teasers, is more likely a teaser blurb.  Columns: the share of the
-    main run's body mass that the line's own run holds (0 outside any run);
-    log of the line distance to the main run; log of the non-body lines
-    between the line and the main run.
-    """
-    n = len(body)
-    is_body = body > 0.5
-    run_id = np.full(n, -1)
-    runs: list[tuple[int, int, float]] = []  # (first, last, mass)
-    i = 0
-    while i < n:
-        if is_body[i]:
-            j = i
-            while j + 1 < n and is_body[j + 1]:
-                j += 1
-            run_id[i:j + 1] = len(runs)
-            runs.append((i, j, float(body[i:j + 1].sum())))
-            i = j + 1
-        else:
-            i += 1
-    out = np.zeros((n, 3), dtype=np.float32)
-    if not runs:
-        out[:, 1] = math.log1p(n)
-        out[:, 2] = math.log1p(n)
-        return out
-    first, last, mass = max(runs, key=lambda r: r[2])
-    not_body = np.concatenate([[0], np.cumsum(~is_body)])
-    for k in range(n):
-        if run_id[k] >= 0:
-            out[k, 0] = runs[run_id[k]][2] / mass
-        if k < first:
-            dist, gap = first - k, not_body[first] - not_body[k + 1]
-        elif k > last:
-            dist, gap = k - last, not_body[k] - not_body[last + 1]
-        else:
-            dist, gap = 0, 0
-        out[k, 1] = math.log1p(dist)
-        out[k, 2] = math.log1p(gap)
-    return out

@@ -1,17 +1,18 @@
-"""The page-level line classifier and the model folder it lives in.
+"""The page-level line classifier's predictor and the model folder it lives in.
 
-The classifier is a scikit-learn estimator in two passes.  The first pass
-labels each line from its own features and its neighbours'; the second
-pass sees, besides those, what the first pass believes of the lines around
-it, because furniture and teasers come in runs and the article is mostly
-one block.  The second pass is trained on out-of-fold first-pass beliefs,
-so that it learns how far to trust them on pages it has not seen.
+The classifier works in two passes.  The first pass labels each line from
+its own features and its neighbours'; the second pass sees, besides those,
+what the first pass believes of the lines around it, because furniture and
+teasers come in runs and the article is mostly one block.  Training
+(``estimator.PageLineClassifier``, scikit-learn) lives apart from
+prediction (``PagePredictor``, numpy), so that loading a model stays cheap.
 
-A model folder holds three files: ``textmodel.ftz`` (fastText, the
-line-text model), ``classifier.joblib`` (this estimator) and
-``metadata.json`` (versions, labels, training-data summary).  joblib files
-are pickles: load them only from the installed package or a folder you
-trust.
+A model folder holds ``textmodel.ftz`` (fastText, the line-text model),
+``classifier.joblib`` (the predictor), ``metadata.json`` (versions, labels,
+training-data summary, checksums) and optionally ``memory.json`` (taught
+templates).  joblib files are pickles: they are checked against the
+metadata's checksums before loading, but load model folders only from the
+installed package or a folder you trust.
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import GroupKFold
 
 from .features import second_pass_features
+from .forest import Forest
 from .memory import MEMORY_FILE, TemplateMemory
 from .textmodel import LABELS
 
-FORMAT_VERSION = 1
+# 2: classifier.joblib holds a PagePredictor (numpy arrays), not scikit-learn objects.
+FORMAT_VERSION = 2
 TEXTMODEL_FILE = "textmodel.ftz"
 CLASSIFIER_FILE = "classifier.joblib"
 METADATA_FILE = "metadata.json"
@@ -54,141 +54,30 @@ def _second_pass_matrix(X: np.ndarray, P: np.ndarray, page_ptr: np.ndarray) -> n
     return np.vstack(parts)
 
 
-class PageLineClassifier(ClassifierMixin, BaseEstimator):
-    """Two-pass gradient-boosted classifier of the lines of pages.
+class PagePredictor:
+    """The two fitted passes of ``estimator.PageLineClassifier``, ready to predict.
 
     ``X`` stacks the first-pass feature rows (``features.context_features``)
     of many pages; ``page_ptr`` gives where each page starts, like a CSR
-    index pointer (``page_ptr[k]:page_ptr[k+1]`` are page k's rows).
+    index pointer (``page_ptr[k]:page_ptr[k+1]`` are page k's rows).  Plain
+    numpy: loading it does not import scikit-learn.
     """
 
-    # 80 trees per class at rate 0.25: in quick training runs within 0.004 dev macro-F1 of 150
-    # trees at 0.15, for half the prediction cost (the trees are a third of classify's time).
-    def __init__(
-        self,
-        max_iter: int = 80,
-        learning_rate: float = 0.25,
-        max_leaf_nodes: int = 31,
-        l2_regularization: float = 1.0,
-        n_folds: int = 3,
-        random_state: int = 0,
-    ):
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.max_leaf_nodes = max_leaf_nodes
-        self.l2_regularization = l2_regularization
-        self.n_folds = n_folds
-        self.random_state = random_state
-
-    def _booster(self) -> HistGradientBoostingClassifier:
-        return HistGradientBoostingClassifier(
-            max_iter=self.max_iter,
-            learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes,
-            l2_regularization=self.l2_regularization,
-            early_stopping=False,
-            random_state=self.random_state,
-        )
-
-    def fit(self, X, y, page_ptr, groups=None, sample_weight=None):
-        """Fit both passes.
-
-        groups: one group id per row (e.g. the template family); the second
-        pass learns from first-pass beliefs predicted for groups the first
-        pass did not see, so that it trusts them only as far as they carry.
-        """
-        X = np.asarray(X, dtype=np.float32)
-        y = np.asarray(y)
-        page_ptr = np.asarray(page_ptr)
+    def __init__(self, first: Forest, second: Forest, n_features: int):
+        self.first = first
+        self.second = second
+        self.n_features_in_ = n_features
         self.classes_ = np.array(LABELS)
-        y_idx = np.searchsorted(self.classes_, y)
-        if groups is None:
-            groups = np.repeat(np.arange(len(page_ptr) - 1), np.diff(page_ptr))
-        self.first_ = self._booster().fit(X, y_idx, sample_weight=sample_weight)
-
-        oof = np.zeros((len(y), len(LABELS)), dtype=np.float32)
-        n_groups = len(np.unique(groups))
-        folds = min(self.n_folds, n_groups)
-        if folds >= 2:
-            for tr, te in GroupKFold(n_splits=folds).split(X, y_idx, groups):
-                sw = None if sample_weight is None else np.asarray(sample_weight)[tr]
-                m = self._booster().fit(X[tr], y_idx[tr], sample_weight=sw)
-                oof[te] = self._proba(m, X[te])
-        else:
-            oof = self._proba(self.first_, X)
-        self.second_ = self._booster().fit(
-            _second_pass_matrix(X, oof, page_ptr), y_idx, sample_weight=sample_weight
-        )
-        self.n_features_in_ = X.shape[1]
-        return self
-
-    def _proba(self, booster: HistGradientBoostingClassifier, X: np.ndarray) -> np.ndarray:
-        # A fold may lack a class; put each known class's column where it belongs.
-        out = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
-        if X.shape[0]:
-            out[:, booster.classes_] = booster.predict_proba(X)
-        return out
 
     def predict_proba(self, X, page_ptr) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
         if X.shape[0] == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        P1 = _binned_proba(self.first_, X)
-        return _binned_proba(self.second_, _second_pass_matrix(X, P1, np.asarray(page_ptr)))
-
-
-def _bin_codes(mapper, X: np.ndarray) -> np.ndarray:
-    """The one-byte bin code of every value, as the booster's bin mapper gives it.
-
-    The mapper's own transform costs ~3 ms a call whatever the size (thread set-up),
-    which is most of the time of a one-page classify; a binary search per column in
-    numpy gives the same codes: the number of bin edges below the value, and the
-    missing-value bin for NaN.
-    """
-    if getattr(mapper, "is_categorical_", None) is not None and np.any(mapper.is_categorical_):
-        return mapper.transform(X)  # pragma: no cover - our features are all numeric
-    X = np.asfortranarray(X, dtype=np.float64)
-    out = np.empty(X.shape, dtype=np.uint8, order="F")
-    for j, edges in enumerate(mapper.bin_thresholds_):
-        out[:, j] = np.searchsorted(edges, X[:, j], side="left")
-    missing = np.isnan(X)
-    if missing.any():
-        out[missing] = mapper.missing_values_bin_idx_
-    return out
-
-
-def _binned_proba(booster: HistGradientBoostingClassifier, X: np.ndarray) -> np.ndarray:
-    """The booster's probabilities, put in LABELS order, by its binned-data path.
-
-    A split ``x <= threshold`` is the same test as ``bin(x) <= bin(threshold)``,
-    because the trees' thresholds are the bin edges; so walking the trees over
-    one-byte bin codes gives the very same leaves as over the float rows, and
-    walks them ~1.5x faster (a row is 8x smaller in cache).  It relies on
-    private attributes of HistGradientBoostingClassifier; load_model pins the
-    scikit-learn minor version, and anything unexpected falls back to the
-    public path.
-    """
-    out = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
-    if X.shape[0] == 0:
-        return out
-    try:
-        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
-
-        binned = _bin_codes(booster._bin_mapper, X)
-        raw = np.zeros((X.shape[0], booster._baseline_prediction.shape[1]),
-                       dtype=booster._baseline_prediction.dtype, order="F")
-        raw += booster._baseline_prediction
-        booster._predict_iterations(binned, booster._predictors, raw, is_binned=True,
-                                    n_threads=_openmp_effective_n_threads())
-        proba = booster._loss.predict_proba(raw)
-    except (AttributeError, TypeError, ImportError, ValueError):  # pragma: no cover - other scikit-learn
-        proba = booster.predict_proba(X)
-    out[:, booster.classes_] = proba
-    return out
+        P1 = self.first.predict_proba(X, len(LABELS))
+        return self.second.predict_proba(_second_pass_matrix(X, P1, np.asarray(page_ptr)), len(LABELS))
 
     def predict(self, X, page_ptr) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X, page_ptr), axis=1)]
-
 
 @dataclass
 class ModelFiles:
@@ -196,7 +85,7 @@ class ModelFiles:
 
     folder: Path
     textmodel: object
-    classifier: PageLineClassifier
+    classifier: PagePredictor
     metadata: dict = field(default_factory=dict)
     memory: TemplateMemory | None = None
 
@@ -213,9 +102,16 @@ def _versions() -> dict:
     return {"scikit-learn": sklearn.__version__, "fasttext": ft, "numpy": np.__version__}
 
 
-def save_model(folder: str | Path, textmodel, classifier: PageLineClassifier, metadata: dict) -> Path:
-    """Write a model folder (created if needed) and return its path."""
+def save_model(folder: str | Path, textmodel, classifier, metadata: dict) -> Path:
+    """Write a model folder (created if needed) and return its path.
+
+    classifier: a fitted ``estimator.PageLineClassifier`` (its predictor is
+    stored) or a ``PagePredictor``.
+    """
     import joblib
+
+    if not isinstance(classifier, PagePredictor):
+        classifier = classifier.predictor()
 
     from . import __version__
 
@@ -264,14 +160,29 @@ def _check_file(folder: Path, name: str, meta: dict) -> None:
                          "(truncated, damaged or replaced); reinstall langsplit or retrain the model")
 
 
-def _minor(v: str) -> tuple[str, ...]:
-    return tuple(v.split(".")[:2])
+def _check_scikit_learn(meta: dict, clf_path: Path) -> None:
+    """Format 1 pickled scikit-learn objects: they load only in the minor version that made them."""
+    import sklearn
+
+    made_with = str(meta.get("versions", {}).get("scikit-learn", "unknown"))
+    if made_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ModelError(f"{clf_path}: a format-1 model made with scikit-learn {made_with}, but "
+                         f"{sklearn.__version__} is installed; install scikit-learn=={made_with} or retrain the model")
+
+
+def __getattr__(name: str):
+    # Format-1 folders pickled the estimator under this module's name; it now lives in
+    # estimator.py, imported only when such a folder is read (it needs scikit-learn).
+    if name == "PageLineClassifier":
+        from .estimator import PageLineClassifier
+
+        return PageLineClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_model(folder: str | Path) -> ModelFiles:
     """Read a model folder, with one clear error for anything wrong with it."""
     import joblib
-    import sklearn
 
     from .textmodel import LineTextModel
 
@@ -287,22 +198,18 @@ def load_model(folder: str | Path) -> ModelFiles:
         raise ModelError(f"{meta_path}: missing; this is not a langsplit model folder") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ModelError(f"{meta_path}: unreadable metadata ({exc}); retrain or reinstall the model") from None
-    if meta.get("format_version") != FORMAT_VERSION:
+    if meta.get("format_version") not in (1, FORMAT_VERSION):
         raise ModelError(
             f"{meta_path}: model format {meta.get('format_version')!r}, this langsplit reads format "
             f"{FORMAT_VERSION}; retrain the model with this version (python -m training.train)"
         )
     if meta.get("labels") != list(LABELS):
         raise ModelError(f"{meta_path}: labels {meta.get('labels')!r} are not {list(LABELS)!r}")
-    made_with = str(meta.get("versions", {}).get("scikit-learn", "unknown"))
-    if _minor(made_with) != _minor(sklearn.__version__):
-        raise ModelError(
-            f"{folder / CLASSIFIER_FILE}: made with scikit-learn {made_with}, but {sklearn.__version__} "
-            f"is installed; install scikit-learn=={made_with} or retrain the model"
-        )
     clf_path = folder / CLASSIFIER_FILE
     _check_file(folder, CLASSIFIER_FILE, meta)
     _check_file(folder, TEXTMODEL_FILE, meta)
+    if meta["format_version"] == 1:
+        _check_scikit_learn(meta, clf_path)
     try:
         classifier = joblib.load(clf_path)
     except FileNotFoundError:
@@ -311,8 +218,10 @@ def load_model(folder: str | Path) -> ModelFiles:
             IndexError, TypeError, zipfile.BadZipFile, OSError) as exc:
         raise ModelError(f"{clf_path}: damaged or not a langsplit classifier ({type(exc).__name__}); "
                          "reinstall langsplit or retrain the model") from None
-    if not isinstance(classifier, PageLineClassifier):
-        raise ModelError(f"{clf_path}: holds a {type(classifier).__name__}, not a PageLineClassifier")
+    if meta["format_version"] == 1 and type(classifier).__name__ == "PageLineClassifier":
+        classifier = classifier.predictor()
+    if not isinstance(classifier, PagePredictor):
+        raise ModelError(f"{clf_path}: holds a {type(classifier).__name__}, not a PagePredictor")
     if getattr(classifier, "n_features_in_", None) != meta.get("n_features"):
         raise ModelError(f"{clf_path}: feature count does not match {meta_path}; the folder is inconsistent")
     tm_path = folder / TEXTMODEL_FILE

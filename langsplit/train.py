@@ -20,7 +20,8 @@ from sklearn.model_selection import GroupKFold
 
 from .features import page_matrix
 from .langid import LanguageIdentifier
-from .model import PageLineClassifier, save_model
+from .estimator import PageLineClassifier
+from .model import save_model
 from .segment import Line, split_lines
 from .splitter import _lid_path
 from .textmodel import LABELS, LineTextModel

@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -42,13 +44,43 @@ def test_truncated_classifier(model_copy):
         langsplit.Splitter.load(model_copy)
 
 
-def test_other_scikit_learn_version(model_copy):
+def test_a_model_made_with_another_scikit_learn_still_loads(model_copy, splitter):
+    # The folder holds numpy arrays, not scikit-learn objects: the version that trained it
+    # does not matter for prediction, and loading never imports scikit-learn.
     meta_path = model_copy / "metadata.json"
     meta = json.loads(meta_path.read_text())
     meta["versions"]["scikit-learn"] = "0.24.2"
     meta_path.write_text(json.dumps(meta))
-    with pytest.raises(langsplit.ModelError, match="scikit-learn 0.24.2"):
-        langsplit.Splitter.load(model_copy)
+    text = "Headline\n\nA paragraph of the story.\nLog in"
+    assert langsplit.Splitter.load(model_copy).classify(text) == splitter.classify(text)
+
+
+def test_loading_a_model_does_not_import_scikit_learn():
+    code = ("import sys, langsplit; langsplit.Splitter.load().classify('Headline\\nSome text.'); "
+            "print('sklearn' in sys.modules, 'scipy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_model_folder_of_format_1_still_loads(model_copy):
+    # Format 1 pickled the scikit-learn estimator itself; such folders (e.g. made by an
+    # earlier `langsplit train --add`) load, with scikit-learn, into the same predictor.
+    import joblib
+    import numpy as np
+
+    from langsplit.estimator import PageLineClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4)).astype(np.float32)
+    y = np.array(["body", "chrome", "teaser"])[rng.integers(0, 3, 300)]
+    clf = PageLineClassifier(max_iter=5, n_folds=2).fit(X, y, page_ptr=np.arange(0, 301, 30))
+    joblib.dump(clf, model_copy / "classifier.joblib")
+    meta = json.loads((model_copy / "metadata.json").read_text())
+    meta.update(format_version=1, n_features=4, files=file_digests(model_copy))
+    (model_copy / "metadata.json").write_text(json.dumps(meta))
+    loaded = langsplit.model.load_model(model_copy).classifier
+    ptr = np.array([0, 100, 300])
+    np.testing.assert_allclose(loaded.predict_proba(X, ptr), clf._proba_two_pass(X, ptr), atol=1e-6)
 
 
 def test_tampered_metadata(model_copy):
@@ -129,7 +161,7 @@ def test_classifier_that_holds_another_object(model_copy):
 
     joblib.dump({"not": "a classifier"}, model_copy / "classifier.joblib")
     reseal(model_copy)
-    with pytest.raises(langsplit.ModelError, match="classifier.joblib: holds a dict, not a PageLineClassifier"):
+    with pytest.raises(langsplit.ModelError, match="classifier.joblib: holds a dict, not a PagePredictor"):
         langsplit.Splitter.load(model_copy)
 
 

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 import reference_impl as ref
 from conftest import SEEDS
 from contract import BREAKS, LINES, SPECIAL
-from langsplit import features, model, textnorm
+from langsplit import features, textnorm
 from langsplit.langid import main_language
 from langsplit.linecache import LineCache
 from langsplit.segment import split_lines
-from langsplit.splitter import Span, _thread_limit
+from langsplit.splitter import Span
 from langsplit.textmodel import LABELS
 
 any_char = st.one_of(st.characters(exclude_categories=()), st.sampled_from(SPECIAL))
@@ -73,7 +73,7 @@ def reference_inputs(splitter, text):
 
 
 def reference_spans(splitter, texts):
-    """classify_many as it was: per-line features, scikit-learn's public predict_proba."""
+    """classify_many as it was: per-line features (the trees: tests/test_forest.py)."""
     rows, inputs = [], []
     for text in texts:
         lines, codes, probs, tm = reference_inputs(splitter, text)
@@ -87,10 +87,9 @@ def reference_spans(splitter, texts):
     X = np.vstack(rows)
     ptr = np.concatenate([[0], np.cumsum([len(l) for l, _, _ in inputs if l])])
     clf = splitter.model.classifier
-    with _thread_limit(1):
-        P1 = clf._proba(clf.first_, X)
-        second = np.vstack([ref.second_pass_features(X[a:b], P1[a:b]) for a, b in zip(ptr[:-1], ptr[1:])])
-        P = clf._proba(clf.second_, second)
+    P1 = clf.first.predict_proba(X, len(LABELS))
+    second = np.vstack([ref.second_pass_features(X[a:b], P1[a:b]) for a, b in zip(ptr[:-1], ptr[1:])])
+    P = clf.second.predict_proba(second, len(LABELS))
     out, k = [], 0
     for lines, codes, probs in inputs:
         spans = []
@@ -148,37 +147,6 @@ def test_features_of_lines_that_cannot_be_joined(splitter):
     probs = np.array([0.5, 0.9], dtype=np.float32)
     want = ref.base_features(lines, 15, ["en", "de"], probs, "en", tm)
     assert np.array_equal(features.base_features(lines, 15, ["en", "de"], probs, "en", tm), want)
-
-
-def test_binned_tree_walk_equals_scikit_learn(splitter, all_pages):
-    spans_rows = []
-    for text in all_pages[:80]:
-        lines, codes, probs, tm = reference_inputs(splitter, text)
-        if lines:
-            main = main_language(codes, [len(l.text) for l in lines])
-            spans_rows.append(features.page_matrix(lines, len(text), codes, probs, tm))
-    X = np.vstack(spans_rows)
-    X[::7, 3] = np.nan  # missing values take each split's learned side on both paths
-    clf = splitter.model.classifier
-    for booster in (clf.first_, clf.second_):
-        Xb = X if booster.n_features_in_ == X.shape[1] else np.hstack(
-            [X, np.random.default_rng(0).random((len(X), booster.n_features_in_ - X.shape[1]), dtype=np.float32)])
-        with _thread_limit(1):
-            np.testing.assert_allclose(model._binned_proba(booster, Xb), clf._proba(booster, Xb), rtol=0, atol=1e-6)
-
-
-def test_bin_codes_equal_the_bin_mappers(splitter):
-    rng = np.random.default_rng(0)
-    for booster in (splitter.model.classifier.first_, splitter.model.classifier.second_):
-        mapper = booster._bin_mapper
-        X = rng.normal(size=(2000, booster.n_features_in_)).astype(np.float32)
-        for j, edges in enumerate(mapper.bin_thresholds_):  # values on, just below and above the edges
-            k = min(len(edges), 600)
-            X[:k, j] = edges[:k]
-            X[600:600 + k, j] = np.nextafter(edges[:k].astype(np.float32), np.float32(-np.inf))
-            X[1200:1200 + k, j] = np.nextafter(edges[:k].astype(np.float32), np.float32(np.inf))
-        X[::5, 0], X[1::7, 1], X[2::7, 2] = np.nan, np.inf, -np.inf
-        assert np.array_equal(model._bin_codes(mapper, X), mapper.transform(X))
 
 
 def test_spans_equal_the_code_before_issue_7(splitter, all_pages):

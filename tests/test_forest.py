@@ -1,0 +1,76 @@
+"""The numpy forest predicts what scikit-learn's HistGradientBoostingClassifier predicts.
+
+Model folders store trees as numpy arrays (langsplit.forest), so that loading a model
+never imports scikit-learn.  These tests fit small boosters here and check that the
+copy reaches the same leaves: same raw scores, bit for bit, and the same probabilities.
+"""
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from langsplit.forest import Forest
+
+
+def _data(n_classes: int, n: int = 3000, n_features: int = 12, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_features)).astype(np.float32)
+    X[:, 3] = rng.integers(0, 4, n)  # few distinct values: bins with gaps between them
+    X[rng.random(n) < 0.1, 2] = np.nan  # the trees learn a side for missing values
+    score = X[:, 0] + np.where(np.isnan(X[:, 2]), 1.5, X[:, 2]) * X[:, 1] + 0.3 * X[:, 3]
+    y = np.digitize(score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    return X, y
+
+
+def _hostile_rows(booster, n_features: int) -> np.ndarray:
+    """Rows on, just below and just above every bin edge, plus NaN and infinities."""
+    rng = np.random.default_rng(1)
+    edges = booster._bin_mapper.bin_thresholds_
+    k = max(len(e) for e in edges)
+    X = rng.normal(size=(3 * k + 30, n_features)).astype(np.float32)
+    for j, e in enumerate(edges):
+        e = e.astype(np.float32)
+        X[:len(e), j] = e
+        X[k:k + len(e), j] = np.nextafter(e, np.float32(-np.inf))
+        X[2 * k:2 * k + len(e), j] = np.nextafter(e, np.float32(np.inf))
+    X[::5, 0], X[1::7, 1], X[2::7, 2] = np.nan, np.inf, -np.inf
+    return X
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_same_raw_scores_and_probabilities_as_scikit_learn(n_classes):
+    X, y = _data(n_classes)
+    booster = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=31, learning_rate=0.3,
+                                             early_stopping=False, random_state=0).fit(X, y)
+    forest = Forest.from_booster(booster)
+    for rows in (X[:500], _hostile_rows(booster, X.shape[1])):
+        raw = booster._raw_predict(rows)
+        assert np.array_equal(forest.raw(rows), raw)
+        np.testing.assert_allclose(forest.predict_proba(rows, n_classes), booster.predict_proba(rows),
+                                   rtol=0, atol=1e-6)
+
+
+def test_bin_codes_equal_the_bin_mapper():
+    X, y = _data(3)
+    booster = HistGradientBoostingClassifier(max_iter=5, early_stopping=False, random_state=0).fit(X, y)
+    forest = Forest.from_booster(booster)
+    rows = _hostile_rows(booster, X.shape[1])
+    want = booster._bin_mapper.transform(rows)[:, forest.features]
+    assert np.array_equal(forest.bin_codes(rows), want.T)
+
+
+def test_classes_go_to_their_columns():
+    # A booster that saw only classes 0 and 2 of three fills columns 0 and 2.
+    X, y = _data(2)
+    booster = HistGradientBoostingClassifier(max_iter=5, early_stopping=False, random_state=0).fit(X, y * 2)
+    P = Forest.from_booster(booster).predict_proba(X[:50], 3)
+    assert P.shape == (50, 3) and np.all(P[:, 1] == 0)
+    np.testing.assert_allclose(P[:, [0, 2]], booster.predict_proba(X[:50]), atol=1e-6)
+
+
+def test_trees_with_more_than_32_leaves_are_refused():
+    X, y = _data(3)
+    booster = HistGradientBoostingClassifier(max_iter=2, max_leaf_nodes=63, min_samples_leaf=5,
+                                             early_stopping=False, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="at most 32"):
+        Forest.from_booster(booster)

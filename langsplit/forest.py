@@ -86,13 +86,14 @@ class Forest:
 
     def bin_codes(self, X: np.ndarray) -> np.ndarray:
         """One-byte bin code of each used feature, one row per feature (a row of X is a column here)."""
-        codes = np.empty((len(self.features), X.shape[0]), dtype=np.uint8)
+        # Columns as contiguous float64 rows: the bin edges are float64, as scikit-learn compares.
+        cols = np.asarray(X, dtype=np.float64)[:, self.features].T.copy()
+        codes = np.empty(cols.shape, dtype=np.uint8)
         for j, f in enumerate(self.features.tolist()):
-            col = X[:, f].astype(np.float64)
-            codes[j] = np.searchsorted(self.bin_edges[f], col, side="left")
-            missing = np.isnan(col)
-            if missing.any():
-                codes[j, missing] = self.missing_bin
+            codes[j] = np.searchsorted(self.bin_edges[f], cols[j], side="left")
+        missing = np.isnan(cols)
+        if missing.any():
+            codes[missing] = self.missing_bin
         return codes
 
     def raw(self, X: np.ndarray) -> np.ndarray:
@@ -103,14 +104,15 @@ class Forest:
         for j, (ids, table) in enumerate(zip(self.tree_ids, self.tables)):
             reach[ids] &= np.take(table, codes[j], axis=1)
         # One bit is left per tree and row: its position is the leaf.
-        leaf = np.frexp(reach.astype(np.float64))[1] - 1
-        values = np.take_along_axis(self.leaf_values, leaf, axis=1)
-        values = values.reshape(self.n_iter, len(self.baseline), n)
-        out = np.empty((n, len(self.baseline)), dtype=np.float64)
-        out[:] = self.baseline
-        for it in range(self.n_iter):
-            out += values[it].T
-        return out
+        # The bits below a power of two, counted, are its position.
+        leaf = np.bitwise_count(reach - np.uint32(1)).astype(np.intp)
+        leaf += (np.arange(len(self.leaf_values)) * MAX_LEAVES)[:, None]  # rows of leaf_values.ravel()
+        values = np.empty((self.n_iter + 1, len(self.baseline), n), dtype=np.float64)
+        values[0] = self.baseline[:, None]
+        values[1:] = np.take(self.leaf_values.ravel(), leaf).reshape(self.n_iter, len(self.baseline), n)
+        # Summing over the first axis adds one iteration after the other, from the baseline:
+        # the order scikit-learn adds them in, so the sums match to the last bit.
+        return values.sum(axis=0).T
 
     def predict_proba(self, X: np.ndarray, n_columns: int) -> np.ndarray:
         """Class probabilities (float32), each class in its column of ``n_columns``."""

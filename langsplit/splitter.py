@@ -90,10 +90,9 @@ class Splitter:
         max_chars, max_lines: the largest page (characters, non-blank lines) to classify; a
         bigger one raises ``langsplit.InputTooLarge`` before any work. None: no limit.
 
-        n_threads: OpenMP threads for the classifier. One is the default: pages
-        are small, and on a busy machine spinning threads wait for each other
-        (classification ran ~20x slower with the other core loaded); run
-        processes in parallel instead, as ``langsplit clean -j`` does.
+        n_threads: ignored, kept so that existing calls still work.  The classifier
+        used to run on OpenMP threads; it is plain numpy now, one thread per process.
+        For more cores, run processes in parallel, as ``langsplit clean -j`` does.
 
         Raises ``langsplit.ModelError`` naming the file when the folder is
         missing, damaged or made by an incompatible version.
@@ -149,8 +148,7 @@ class Splitter:
             rows.append(page_matrix(lines, len(text), codes[a:b], lang_probs[a:b], tm[a:b]))
         X = np.vstack(rows)
         nonempty = np.concatenate([[0], np.cumsum([len(l) for l in pages if l])])
-        with _thread_limit(self.n_threads):
-            P = self.model.classifier.predict_proba(X, nonempty)
+        P = self.model.classifier.predict_proba(X, nonempty)
         if self.model.memory is not None:
             P = self.model.memory.adjust(flat, P)
         if self.repeated is not None:
@@ -189,19 +187,6 @@ def join_spans(text: str, spans: Sequence[Span], keep: Sequence[str] = DEFAULT_K
     if bad:
         raise ValueError(f"unknown label(s) {sorted(bad)}; choose from {list(LABELS)}")
     return "\n".join(text[s.start:s.end] for s in spans if s.label in keep)
-
-
-_controller = None
-
-
-def _thread_limit(n: int):
-    """A context that caps OpenMP threads at n (one controller, made once: it is cheap to reuse)."""
-    global _controller
-    if _controller is None:
-        from threadpoolctl import ThreadpoolController
-
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=n, user_api="openmp")
 
 
 _default: Splitter | None = None

@@ -85,7 +85,7 @@ def fit(
     n_folds: int = 3,
     textmodel_params: dict | None = None,
     classifier_params: dict | None = None,
-    quantize: bool = True,
+    quantize: bool = False,
     verbose: bool = True,
     extra_lines: Sequence[tuple[str, str, str]] = (),
 ) -> Path:

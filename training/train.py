@@ -68,7 +68,7 @@ def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
         "A line classifier for text copied from news aggregators and news sites. Each non-blank line is",
         "labelled `body` (the article), `chrome` (aggregator/site furniture) or `teaser` (other articles).",
         "Parts: fastText lid.176 language identification (CC BY-SA 3.0, Facebook), a fastText supervised",
-        "line-text model on word and character n-grams (`textmodel.ftz`, quantized), and a two-pass",
+        "line-text model on word and character n-grams (`textmodel.ftz`, not quantized), and a two-pass",
         "gradient-boosting classifier over language, layout, repetition, word-overlap and neighbour",
         "features, trained with scikit-learn and stored as numpy arrays (`classifier.joblib`, a",
         "`langsplit.model.PagePredictor`: loading it needs no scikit-learn). joblib files are pickles:",

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -116,6 +116,25 @@ def test_views_of_hostile_lines_equal_the_per_line_code(lines):
     assert textnorm.for_langid_many(lines) == [ref.for_langid(t) for t in lines]
     assert textnorm.for_textmodel_many(lines) == [ref.for_textmodel(t) for t in lines]
     assert textnorm.repetition_keys(lines) == [ref.repetition_key(t) for t in lines]
+
+
+# Pieces of years, dates, read times and addresses, near misses and word characters around them.
+pattern_piece = st.sampled_from(["19", "20", "2024", "1", "12", "123", "7", ".", "/", "-", ":", "@", "www.", "WWW.",
+                                 "http://", "https://", "com", ".co.uk", ".de", "no", "x", "_", " ", "\xa0", "\t",
+                                 "min", "MIN", "Мин", "λεπτ", "ΛΕΠΤΆ", "分", "٣", "²", "é", "\u2028"])
+
+
+@settings(max_examples=300)
+@given(lines=st.lists(st.lists(pattern_piece, max_size=10).map("".join), min_size=1, max_size=8))
+@example(lines=["x12:20", "a2024", "_1999 ", "x12.05.2023", "é2024-01-02", "12:20x"])  # a word runs on: none
+@example(lines=["(12:20)", "2024.", "1.2.24", "x.com", "a@b", "..com", " @b", "5 MIN", "12\xa0min", "www."])
+def test_fast_patterns_find_the_lines_the_plain_ones_find(lines):
+    text = "\n".join(lines)
+    starts = np.cumsum([0] + [len(l) + 1 for l in lines[:-1]])
+    for fast, plain in ((features._URL_JOINED, features._URL), (features._YEAR_JOINED, features._YEAR),
+                        (features._DATE_JOINED, features._DATE), (features._READ_TIME_JOINED, features._READ_TIME)):
+        want = [plain.search(l) is not None for l in lines]
+        assert features._lines_matching(fast, text, starts, len(lines)).tolist() == want, plain.pattern
 
 
 def check_features(splitter, text):

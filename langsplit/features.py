@@ -59,7 +59,8 @@ CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 N_LABELS = 3
 
 
-_WORD = re.compile(r"\w{4,}")
+_MIN_WORD = 4
+_WORD = re.compile(r"\w{%d,}" % _MIN_WORD)
 _LONG_LINE = 100  # characters: a line this long is prose, the article's or a blurb's
 _MAX_WORDS = 60
 
@@ -137,30 +138,69 @@ def _log1p_ints(values: np.ndarray) -> np.ndarray:
     return np.array([math.log1p(v) for v in distinct.tolist()], dtype=np.float64)[inverse.ravel()]
 
 
-_WORD_OR_JOINT = re.compile(r"\n|" + _WORD.pattern)
-
-
 def _line_words(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(line, word id) of the first _MAX_WORDS words (_WORD matches) of each line.
+    """(line, word id) of the first _MAX_WORDS words (_WORD matches) of each line; the ids
+    number the distinct words.
 
-    Word ids number distinct words across all lines.  One findall over the joined lines,
-    whose "\n" joints come out as tokens of their own, tells which line each word is in.
+    Read from the code points of the joined lines, ~2x faster than a findall and a dict of
+    the words: regex \\w is str.isalnum() or "_", so a word is a run of such characters at
+    least _MIN_WORD long.
     """
     text = joined(keys)
-    if text is None:  # a line holding "\n": search line by line, joints put in by hand
-        tokens = [tok for k in keys for tok in (*_WORD.findall(k)[:_MAX_WORDS], "\n")]
-    else:
-        tokens = _WORD_OR_JOINT.findall(text)
-    ids_of = {"\n": 0}
-    # A word's id is the position of its first occurrence (+1): unique without a counter.
-    ids = np.fromiter(map(ids_of.setdefault, tokens, count(1)), dtype=np.int64, count=len(tokens))
-    joint = ids == 0
-    line = np.cumsum(joint) - joint
-    word = np.flatnonzero(~joint)
-    line, ids = line[word], ids[word]
-    rank = np.arange(len(word)) - np.searchsorted(line, line)  # the word's place in its line
+    if text is None:  # "\n" is no word character: a line holding one has the same words around a space
+        text = "\n".join(k.replace("\n", " ") for k in keys)
+    cps = code_points(text)
+    is_word = (char_flags(cps) & ALNUM != 0) | (cps == ord("_"))
+    edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    lengths = np.flatnonzero(edges == -1) - starts
+    starts, lengths = starts[lengths >= _MIN_WORD], lengths[lengths >= _MIN_WORD]
+    line = np.searchsorted(np.flatnonzero(cps == ord("\n")), starts)
+    rank = np.arange(len(starts)) - np.searchsorted(line, line)  # the word's place in its line
     keep = rank < _MAX_WORDS
-    return line[keep], ids[keep]
+    return line[keep], _word_ids(cps, starts[keep], lengths[keep])
+
+
+def _word_ids(cps: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Ids of the words cps[s:s+n], equal iff the words are.
+
+    Each word's code points, ranked among those the words use (from 1), are packed a few to
+    an int64; a word becomes a row of such integers, 0-padded (so that no two words share
+    a row), and equal rows are found by sorting.
+    """
+    ids = np.zeros(len(starts), dtype=np.int64)
+    if not len(starts):
+        return ids
+    offsets = np.cumsum(lengths) - lengths  # of each word in the words' characters put end to end
+    chars = cps[np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))]
+    used = np.bincount(chars) > 0
+    ranks = (np.cumsum(used) * used)[chars]
+    bits = int(ranks.max()).bit_length()
+    per = 63 // bits  # characters per int64
+    n_cols = -(-lengths // per)
+    next_id = 0
+    for cols in np.unique(n_cols).tolist():
+        which = np.flatnonzero(n_cols == cols)
+        pos = np.arange(cols * per)
+        at = np.minimum(offsets[which, None] + pos, len(chars) - 1)
+        padded = np.where(pos < lengths[which, None], ranks[at], 0)
+        rows = (padded.reshape(len(which), cols, per) << (bits * np.arange(per))).sum(axis=2)
+        order = np.lexsort(rows.T[::-1])
+        srt = rows[order]
+        new = np.ones(len(which), dtype=bool)
+        new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
+        group = np.cumsum(new) - 1
+        ids[which[order]] = group + next_id
+        next_id += int(group[-1]) + 1
+    return ids
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique(values) by a sort (np.unique hashes, slower on a million int64)."""
+    out = np.sort(values)
+    keep = np.ones(len(out), dtype=bool)
+    keep[1:] = out[1:] != out[:-1]
+    return out[keep]
 
 
 def _distinct_ids(values: list) -> np.ndarray:
@@ -193,7 +233,7 @@ def _overlap(texts: Sequence[str], ptr: np.ndarray, window: int = 2) -> tuple[np
 
     line, word = _line_words(keys)
     span = int(word.max()) + 1 if len(word) else 1
-    pairs = np.unique(line * span + word)  # each distinct (line, word) once, sorted
+    pairs = _distinct_sorted(line * span + word)  # each distinct (line, word) once, sorted
     line, word = pairs // span, pairs % span
     in_page = np.unique(page[line] * span + word, return_inverse=True)[1].ravel()
     left = np.bincount(in_page, weights=counted[line])[in_page]  # distinct long lines holding it

@@ -137,6 +137,19 @@ def test_fast_patterns_find_the_lines_the_plain_ones_find(lines):
         assert features._lines_matching(fast, text, starts, len(lines)).tolist() == want, plain.pattern
 
 
+@settings(max_examples=200)
+@given(lines=st.lists(st.one_of(line, st.text(any_char, max_size=40), st.text("aAbB_1\n\u6771\U0001f525 ", max_size=70)),
+                      min_size=1, max_size=12))
+@example(lines=["abcd abcde abcd_ abcde", "ABCD\nabcd " + " ".join(map(chr, range(0x4e00, 0x4e00 + 3000)))])
+def test_word_ids_tell_words_apart_as_their_text_does(lines):
+    # The first _MAX_WORDS matches of _WORD in each line, and one id per distinct word.
+    keys = [l.lower() for l in lines]
+    line, ids = features._line_words(keys)
+    words = [w for k in keys for w in features._WORD.findall(k)[:features._MAX_WORDS]]
+    assert line.tolist() == [i for i, k in enumerate(keys) for _ in features._WORD.findall(k)[:features._MAX_WORDS]]
+    assert len({(i, w) for i, w in zip(ids.tolist(), words)}) == len(set(ids.tolist())) == len(set(words))
+
+
 def check_features(splitter, text):
     lines, codes, probs, tm = reference_inputs(splitter, text)
     if not lines:

@@ -279,19 +279,23 @@ def _near_long_copies(copy_id: np.ndarray, long_copy: np.ndarray, local: np.ndar
 # The regexes above, for lines joined by "\n" (textnorm.joined): a match there never spans
 # two lines, so the lines holding a match are those where the per-line search finds one.
 # _READ_TIME's \s* must not run on into the next line.  The others are rewritten to find the
-# same lines ~4x faster: each starts with a literal or a digit and checks what stands before it
-# by a lookbehind, so the regex engine skips to the candidate characters instead of trying
-# every position with a \b or \w.  (A line holds a match of one iff it holds one of the other;
-# tests/test_speed_equivalence.py checks.)
-_URL_JOINED = re.compile(r"https?://|www\.|\.(?<=\w\.)(?:com|org|net|co\.uk|de|no|fr)\b|@(?<=\w@)\w")
-_YEAR_JOINED = re.compile(r"(?:19|20)(?<!\w..)\d\d\b")
-_DATE_JOINED = re.compile(r"\d(?<!\w\d)(?:\d?[./-]\d{1,2}[./-]\d{2,4}\b|\d{3}-\d\d-\d\d\b|\d?:\d\d\b)")
+# same lines several times faster: a line holds a match of an alternation iff it holds one of
+# an alternative, and each alternative here starts with a literal (or a digit) and checks
+# what stands before it by a lookbehind, so the regex engine jumps to the candidates instead
+# of trying every position with a \b or \w.  (tests/test_speed_equivalence.py checks them
+# against the plain patterns line by line.)
+_COMPILE = lambda *patterns: tuple(re.compile(p) for p in patterns)  # noqa: E731
+_PLACEHOLDER_JOINED = _COMPILE(r"\{(?:\{.*?\}\}|[A-Za-z_]+\})", r"%[A-Za-z_]+%", r"\[\[.*?\]\]")
+_URL_JOINED = _COMPILE(r"https?://", r"www\.", r"\.(?<=\w\.)(?:com|org|net|co\.uk|de|no|fr)\b", r"@(?<=\w@)\w")
+_COPYRIGHT_JOINED = _COMPILE("©", r"\([cC]\)")  # "(c)" in t.lower(): no other character lowers to c, ( or )
+_YEAR_JOINED = _COMPILE(r"19(?<!\w..)\d\d\b", r"20(?<!\w..)\d\d\b")
+_DATE_JOINED = _COMPILE(r"\d(?<!\w\d)(?:\d?[./-]\d{1,2}[./-]\d{2,4}\b|\d{3}-\d\d-\d\d\b|\d?:\d\d\b)")
 # A run of digits before the unit holds a match iff its last digit does: one \d, not \d+,
 # spares the backtracking through every digit of every number.
-_READ_TIME_JOINED = re.compile(r"\d[^\S\n]*(?i:" + _READ_TIME.pattern.split(r"\s*(?:", 1)[1])
-_COPYRIGHT = re.compile(r"©|\([cC]\)")  # "(c)" in t.lower(): no other character lowers to c, ( or )
-_DIGIT_PATTERNS = ((16, _YEAR_JOINED), (17, _DATE_JOINED), (18, _READ_TIME_JOINED))  # (column, pattern): need a digit
-_OTHER_PATTERNS = ((19, _PLACEHOLDER), (20, _URL_JOINED), (21, _COPYRIGHT))
+_READ_TIME_JOINED = _COMPILE(r"\d[^\S\n]*(?i:" + _READ_TIME.pattern.split(r"\s*(?:", 1)[1])
+# (column, patterns): years, dates and read times need a digit
+_DIGIT_PATTERNS = ((16, _YEAR_JOINED), (17, _DATE_JOINED), (18, _READ_TIME_JOINED))
+_OTHER_PATTERNS = ((19, _PLACEHOLDER_JOINED), (20, _URL_JOINED), (21, _COPYRIGHT_JOINED))
 _SENTENCE_END_CPS = np.array(sorted(map(ord, _SENTENCE_END)), dtype=np.uint32)
 _CLOSER_CPS = np.array(sorted(map(ord, _CLOSERS)), dtype=np.uint32)
 _SEPARATOR_CPS = np.array(sorted(map(ord, _SEPARATORS)), dtype=np.uint32)
@@ -304,9 +308,10 @@ def _ends_sentence(text: str) -> bool:
     return last in _SENTENCE_END
 
 
-def _lines_matching(pattern: re.Pattern, text: str, starts: np.ndarray, n: int) -> np.ndarray:
-    """Which of the n lines joined in text hold a match (starts: each line's offset in text)."""
-    hits = [m.start() for m in pattern.finditer(text)]
+def _lines_matching(patterns: tuple[re.Pattern, ...], text: str, starts: np.ndarray, n: int) -> np.ndarray:
+    """Which of the n lines joined in text hold a match of one of the patterns (starts: each
+    line's offset in text)."""
+    hits = [m.start() for pattern in patterns for m in pattern.finditer(text)]
     out = np.zeros(n, dtype=bool)
     if hits:
         out[np.searchsorted(starts, hits, side="right") - 1] = True
@@ -582,15 +587,19 @@ def page_matrix(
     return batch_matrix([lines], [text_len], codes, lang_probs, tm_probs)
 
 
-def _window_mean(P: np.ndarray, ptr: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of P over rows i-radius..i+radius of row i's page (clipped at the page's edges)."""
+def _window_means(P: np.ndarray, ptr: np.ndarray, radii: Sequence[int]) -> list[np.ndarray]:
+    """Mean of P over rows i-radius..i+radius of row i's page (clipped at the page's edges),
+    for each radius."""
     _, local, size = _layout(ptr)
     csum = _segment_accumulate(np.add, P.astype(np.float64), ptr)  # csum[i]: sum of the page's rows up to i
-    lo = np.clip(local - radius, 0, size)
-    hi = np.clip(local + radius + 1, 0, size)
     row0 = np.arange(len(local)) - local
-    below = np.where((lo > 0)[:, None], csum[row0 + lo - 1], 0.0)
-    return ((csum[row0 + hi - 1] - below) / (hi - lo)[:, None]).astype(np.float32)
+    out = []
+    for radius in radii:
+        lo = np.clip(local - radius, 0, size)
+        hi = np.clip(local + radius + 1, 0, size)
+        below = np.where((lo > 0)[:, None], csum[row0 + lo - 1], 0.0)
+        out.append(((csum[row0 + hi - 1] - below) / (hi - lo)[:, None]).astype(np.float32))
+    return out
 
 
 def second_pass_batch(first: np.ndarray, P: np.ndarray, ptr: np.ndarray) -> np.ndarray:
@@ -603,8 +612,7 @@ def second_pass_batch(first: np.ndarray, P: np.ndarray, ptr: np.ndarray) -> np.n
     parts = [first, P]
     for off in CONTEXT_OFFSETS:
         parts.append(_shifted(P, ptr, off)[0])
-    for radius in (2, 5, 12):
-        parts.append(_window_mean(P, ptr, radius))
+    parts.extend(_window_means(P, ptr, (2, 5, 12)))
     body = P[:, 0].astype(np.float64)
     parts.append(_body_mass_columns(body, ptr))
     parts.append(_body_runs(body, ptr))

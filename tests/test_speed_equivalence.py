@@ -121,20 +121,27 @@ def test_views_of_hostile_lines_equal_the_per_line_code(lines):
 # Pieces of years, dates, read times and addresses, near misses and word characters around them.
 pattern_piece = st.sampled_from(["19", "20", "2024", "1", "12", "123", "7", ".", "/", "-", ":", "@", "www.", "WWW.",
                                  "http://", "https://", "com", ".co.uk", ".de", "no", "x", "_", " ", "\xa0", "\t",
-                                 "min", "MIN", "Мин", "λεπτ", "ΛΕΠΤΆ", "分", "٣", "²", "é", "\u2028"])
+                                 "min", "MIN", "Мин", "λεπτ", "ΛΕΠΤΆ", "分", "٣", "²", "é", "\u2028", "{", "}", "{{",
+                                 "}}", "%", "[[", "]]", "a", "(c)", "(C)", "(", ")", "c", "©"])
 
 
 @settings(max_examples=300)
 @given(lines=st.lists(st.lists(pattern_piece, max_size=10).map("".join), min_size=1, max_size=8))
 @example(lines=["x12:20", "a2024", "_1999 ", "x12.05.2023", "é2024-01-02", "12:20x"])  # a word runs on: none
 @example(lines=["(12:20)", "2024.", "1.2.24", "x.com", "a@b", "..com", " @b", "5 MIN", "12\xa0min", "www."])
+@example(lines=["{{a}", "{a_b}", "{}", "%x%", "% %", "[[ ]]", "[[x]", "(c)", "(C)", "( c)", "©"])
 def test_fast_patterns_find_the_lines_the_plain_ones_find(lines):
     text = "\n".join(lines)
     starts = np.cumsum([0] + [len(l) + 1 for l in lines[:-1]])
-    for fast, plain in ((features._URL_JOINED, features._URL), (features._YEAR_JOINED, features._YEAR),
-                        (features._DATE_JOINED, features._DATE), (features._READ_TIME_JOINED, features._READ_TIME)):
-        want = [plain.search(l) is not None for l in lines]
-        assert features._lines_matching(fast, text, starts, len(lines)).tolist() == want, plain.pattern
+    searching = lambda pattern: lambda line: pattern.search(line) is not None  # noqa: E731
+    for fast, plain in ((features._URL_JOINED, searching(features._URL)),
+                        (features._YEAR_JOINED, searching(features._YEAR)),
+                        (features._DATE_JOINED, searching(features._DATE)),
+                        (features._READ_TIME_JOINED, searching(features._READ_TIME)),
+                        (features._PLACEHOLDER_JOINED, searching(features._PLACEHOLDER)),
+                        (features._COPYRIGHT_JOINED, lambda line: "©" in line or "(c)" in line.lower())):
+        want = [plain(l) for l in lines]
+        assert features._lines_matching(fast, text, starts, len(lines)).tolist() == want, fast
 
 
 @settings(max_examples=200)

@@ -221,7 +221,8 @@ def _overlap(texts: Sequence[str], ptr: np.ndarray, window: int = 2) -> tuple[np
     """
     n = len(texts)
     page, local, size = _layout(ptr)
-    keys = [t.lower() for t in texts]
+    text = joined(texts)  # lower-cased at once: "\n" ends a word for the final-sigma rule as a line's end does
+    keys = [t.lower() for t in texts] if text is None else text.lower().split("\n")
     # Line ids per (page, lower-cased text): the lines that are copies of each other.
     copy_id = np.unique(page * n + _distinct_ids(keys), return_inverse=True)[1].ravel()
     is_long = np.array([len(t) >= _LONG_LINE for t in texts], dtype=bool)
@@ -565,9 +566,11 @@ def batch_matrix(
     kept = [k for k, lines in enumerate(pages) if lines]
     if not kept:
         return np.zeros((0, N_FIRST_PASS), dtype=np.float32)
-    mains = [main_language(codes[ptr[k]:ptr[k + 1]], [len(l.text) for l in pages[k]]) for k in kept]
+    line_chars = [len(l.text) for lines in pages for l in lines]
+    mains = [main_language(codes[ptr[k]:ptr[k + 1]], line_chars[ptr[k]:ptr[k + 1]]) for k in kept]
+    page_chars = np.add.reduceat(line_chars, ptr[kept]).tolist()
     rows = []
-    for a, b in _parts([sum(len(l.text) for l in pages[k]) for k in kept]):
+    for a, b in _parts(page_chars):
         part = kept[a:b]
         lo, hi = int(ptr[part[0]]), int(ptr[part[-1] + 1])  # empty pages between add no lines
         base, part_ptr = _base_batch([pages[k] for k in part], [text_lens[k] for k in part], codes[lo:hi],

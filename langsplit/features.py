@@ -185,14 +185,24 @@ def _word_ids(cps: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.nd
         at = np.minimum(offsets[which, None] + pos, len(chars) - 1)
         padded = np.where(pos < lengths[which, None], ranks[at], 0)
         rows = (padded.reshape(len(which), cols, per) << (bits * np.arange(per))).sum(axis=2)
-        order = np.lexsort(rows.T[::-1])
-        srt = rows[order]
-        new = np.ones(len(which), dtype=bool)
-        new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
-        group = np.cumsum(new) - 1
-        ids[which[order]] = group + next_id
-        next_id += int(group[-1]) + 1
+        group = _equal_rows(rows)
+        ids[which] = group + next_id
+        next_id += int(group.max()) + 1
     return ids
+
+
+def _equal_rows(rows: np.ndarray) -> np.ndarray:
+    """Group ids of the rows of a 2-d int64 array, equal iff the rows are."""
+    if rows.shape[1] > 4:  # long words, few of them: a sort by whole rows, not one pass a column
+        as_bytes = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.itemsize * rows.shape[1])))
+        return np.unique(as_bytes.ravel(), return_inverse=True)[1].ravel()
+    order = np.lexsort(rows.T[::-1])
+    srt = rows[order]
+    new = np.ones(len(rows), dtype=bool)
+    new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
+    group = np.empty(len(rows), dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    return group
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:

@@ -148,6 +148,7 @@ def test_fast_patterns_find_the_lines_the_plain_ones_find(lines):
 @given(lines=st.lists(st.one_of(line, st.text(any_char, max_size=40), st.text("aAbB_1\n\u6771\U0001f525 ", max_size=70)),
                       min_size=1, max_size=12))
 @example(lines=["abcd abcde abcd_ abcde", "ABCD\nabcd " + " ".join(map(chr, range(0x4e00, 0x4e00 + 3000)))])
+@example(lines=["x" * 100 + "y " + "x" * 101, "x" * 100 + "y", "\u6771" * 90 + "z " + "\u6771" * 90 + "y"])  # long words
 def test_word_ids_tell_words_apart_as_their_text_does(lines):
     # The first _MAX_WORDS matches of _WORD in each line, and one id per distinct word.
     keys = [l.lower() for l in lines]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import second_pass_features
+from .features import second_pass_batch
 from .forest import Forest
 from .memory import MEMORY_FILE, TemplateMemory
 from .textmodel import LABELS
@@ -42,16 +42,10 @@ class ModelError(RuntimeError):
     """A model folder is missing, damaged or was made by incompatible software."""
 
 
-def _page_slices(page_ptr: np.ndarray):
-    for a, b in zip(page_ptr[:-1], page_ptr[1:]):
-        yield slice(int(a), int(b))
-
-
 def _second_pass_matrix(X: np.ndarray, P: np.ndarray, page_ptr: np.ndarray) -> np.ndarray:
-    parts = [second_pass_features(X[s], P[s]) for s in _page_slices(page_ptr)]
-    if not parts:
+    if len(page_ptr) < 2:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.vstack(parts)
+    return second_pass_batch(X, P, page_ptr)
 
 
 class PagePredictor:

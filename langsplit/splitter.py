@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import page_matrix
+from .features import batch_matrix
 from .langid import LanguageIdentifier
 from .linecache import LineCache
 from .model import ModelFiles, load_model
@@ -140,13 +140,7 @@ class Splitter:
 
         codes, lang_probs = self.lid.predict(flat, cache=self._lid_cache)
         tm = self.model.textmodel.predict_proba(flat, cache=self._tm_cache)
-        rows = []
-        for k, (text, lines) in enumerate(zip(texts, pages)):
-            a, b = int(ptr[k]), int(ptr[k + 1])
-            if a == b:
-                continue
-            rows.append(page_matrix(lines, len(text), codes[a:b], lang_probs[a:b], tm[a:b]))
-        X = np.vstack(rows)
+        X = batch_matrix(pages, [len(t) for t in texts], codes, lang_probs, tm)
         nonempty = np.concatenate([[0], np.cumsum([len(l) for l in pages if l])])
         P = self.model.classifier.predict_proba(X, nonempty)
         if self.model.memory is not None:

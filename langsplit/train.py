@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from .features import page_matrix
+from .features import batch_matrix
 from .langid import LanguageIdentifier
 from .estimator import PageLineClassifier
 from .model import save_model
@@ -60,13 +60,7 @@ class _Prepared:
         self.line_groups = np.repeat(np.array(self.page_groups), np.diff(self.ptr))
 
     def features(self, tm: np.ndarray) -> np.ndarray:
-        rows = []
-        for k, (page, lines) in enumerate(zip(self.pages, self.lines)):
-            a, b = int(self.ptr[k]), int(self.ptr[k + 1])
-            if a == b:
-                continue
-            rows.append(page_matrix(lines, len(page["text"]), self.codes[a:b], self.lang_probs[a:b], tm[a:b]))
-        return np.vstack(rows)
+        return batch_matrix(self.lines, [len(p["text"]) for p in self.pages], self.codes, self.lang_probs, tm)
 
     def nonempty_ptr(self) -> np.ndarray:
         sizes = np.diff(self.ptr)

@@ -2,8 +2,10 @@
 
 Kept verbatim (only the imports changed) so that tests/test_speed_equivalence.py can check
 the vectorised features, text views and tree walk against the plain per-line loops.  What
-the speed work left unchanged (the per-line text views, the context and second-pass
-features) is imported from langsplit rather than copied.
+the speed work left unchanged (the per-line text views, the patterns) is imported from
+langsplit rather than copied.  The one-page context and second-pass features at the end are
+as they were before the batch code (features.batch_matrix, features.second_pass_batch)
+replaced them.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# What the speed work left unchanged (patterns, column names, the per-line text views, the
-# context and second-pass features) is shared, not copied, and re-exported for the tests.
+# What the speed work left unchanged (patterns, column names, the per-line text views) is
+# shared, not copied, and re-exported for the tests.
 from langsplit.features import (
-    _DATE, _LONG_LINE, _MAX_WORDS, _PLACEHOLDER, _READ_TIME, _SEPARATORS, _URL, _WORD, _YEAR, BASE_NAMES,
-    _body_runs, _ends_sentence, _shifted, _window_mean, context_features, second_pass_features)
+    _DATE, _LONG_LINE, _MAX_WORDS, _NEIGHBOUR_IDX, _PLACEHOLDER, _READ_TIME, _SEPARATORS, _URL, _WORD, _YEAR,
+    BASE_NAMES, CONTEXT_OFFSETS, NEIGHBOUR_OFFSETS, _ends_sentence)
 from langsplit.langid import main_language
 from langsplit.textnorm import _encodable, caps_ratio, for_langid, for_textmodel, repetition_key
 
@@ -158,3 +160,116 @@ def page_matrix(
     return context_features(base_features(lines, text_len, codes, lang_probs, main, tm_probs))
 
 
+# ---- the one-page context and second-pass features, before the batch code -----------------------
+
+
+def _shifted(M: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of M moved by offset (row i gets row i+offset), zero-filled, and a presence flag."""
+    n = M.shape[0]
+    out = np.zeros_like(M)
+    present = np.zeros((n, 1), dtype=M.dtype)
+    if abs(offset) >= n:
+        return out, present
+    if offset > 0:
+        out[: n - offset] = M[offset:]
+        present[: n - offset] = 1
+    elif offset < 0:
+        out[-offset:] = M[: n + offset]
+        present[-offset:] = 1
+    return out, present
+
+
+def context_features(base: np.ndarray) -> np.ndarray:
+    """Base features of each line beside a subset of its neighbours' (first pass input)."""
+    sub = base[:, _NEIGHBOUR_IDX]
+    parts = [base]
+    for off in NEIGHBOUR_OFFSETS:
+        shifted, present = _shifted(sub, off)
+        parts.append(shifted)
+        parts.append(present)
+    return np.hstack(parts)
+
+
+def _window_mean(P: np.ndarray, radius: int) -> np.ndarray:
+    """Mean of P over rows i-radius..i+radius (clipped at the page edges)."""
+    n = P.shape[0]
+    csum = np.vstack([np.zeros((1, P.shape[1]), dtype=np.float64), np.cumsum(P, axis=0, dtype=np.float64)])
+    idx = np.arange(n)
+    lo = np.clip(idx - radius, 0, n)
+    hi = np.clip(idx + radius + 1, 0, n)
+    return ((csum[hi] - csum[lo]) / (hi - lo)[:, None]).astype(np.float32)
+
+
+def second_pass_features(first: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """First-pass features plus what the first pass believes of the neighbourhood.
+
+    P holds the first pass's (body, chrome, teaser) probabilities for the page's lines.
+    """
+    n = P.shape[0]
+    parts = [first, P]
+    for off in CONTEXT_OFFSETS:
+        shifted, present = _shifted(P, off)
+        parts.append(shifted)
+    for radius in (2, 5, 12):
+        parts.append(_window_mean(P, radius))
+    body = P[:, 0].astype(np.float64)
+    # Is there article text further down / further up?  Teaser lists follow the body's end.
+    after = np.zeros(n)
+    before = np.zeros(n)
+    if n > 1:
+        after[:-1] = np.maximum.accumulate(body[::-1])[::-1][1:]
+        before[1:] = np.maximum.accumulate(body)[:-1]
+    total = body.sum()
+    cum = (np.cumsum(body) - body) / total if total > 0 else np.zeros(n)
+    # The body's centre of mass, to tell a line inside the article block from one far off it.
+    centre = float((np.arange(n) * body).sum() / total) / max(n - 1, 1) if total > 0 else 0.5
+    rel = np.arange(n) / max(n - 1, 1)
+    parts.append(np.column_stack([after, before, cum, rel - centre, np.abs(rel - centre)]).astype(np.float32))
+    parts.append(_body_runs(body))
+    return np.hstack(parts).astype(np.float32)
+
+
+def _body_runs(body: np.ndarray) -> np.ndarray:
+    """Where each line stands against the page's main run of article lines.
+
+    The article is mostly one block: a line the first pass believes is body
+    but that sits in a small island, cut off from the main block by furniture
+    or teasers, is more likely a teaser blurb.  Columns: the share of the
+    main run's body mass that the line's own run holds (0 outside any run);
+    log of the line distance to the main run; log of the non-body lines
+    between the line and the main run.
+    """
+    n = len(body)
+    is_body = body > 0.5
+    run_id = np.full(n, -1)
+    runs: list[tuple[int, int, float]] = []  # (first, last, mass)
+    i = 0
+    while i < n:
+        if is_body[i]:
+            j = i
+            while j + 1 < n and is_body[j + 1]:
+                j += 1
+            run_id[i:j + 1] = len(runs)
+            runs.append((i, j, float(body[i:j + 1].sum())))
+            i = j + 1
+        else:
+            i += 1
+    out = np.zeros((n, 3), dtype=np.float32)
+    if not runs:
+        out[:, 1] = math.log1p(n)
+        out[:, 2] = math.log1p(n)
+        return out
+    first, last, mass = max(runs, key=lambda r: r[2])
+    not_body = np.concatenate([[0], np.cumsum(~is_body)])
+    for k in range(n):
+        if run_id[k] >= 0:
+            out[k, 0] = runs[run_id[k]][2] / mass
+        if k < first:
+            dist, gap = first - k, not_body[first] - not_body[k + 1]
+        elif k > last:
+            dist, gap = k - last, not_body[k] - not_body[last + 1]
+        else:
+            dist, gap = 0, 0
+        out[k, 1] = math.log1p(dist)
+        out[k, 2] = math.log1p(gap)
+    return out

@@ -62,12 +62,12 @@ EXCLUDED_GENRES = {"answers", "reviews"}
 # documents have 2-7 "paragraphs"), so this share of pages gets a long article: a long
 # document as it is, or several documents of the same language and source joined, and
 # often re-paragraphed news-style. The other pages keep the old length distribution.
-LONG_SHARE = 0.4
+LONG_SHARE = 0.35
 LONG_MIN, LONG_MAX, LONG_MODE = 12, 60, 16
 # Of long articles: how many are re-paragraphed into 1-3 sentence paragraphs, and how
 # many have sub-headings between paragraphs.
 NEWS_PARAGRAPHS = 0.6
-SUBHEADINGS = 0.4
+SUBHEADINGS = 0.15
 
 CHROME_SLOTS = ("top", "source_line", "inline", "paywall", "after", "teaser_header", "footer")
 TEASER_SLOTS = ("teaser_meta", "inline_teaser")
@@ -376,7 +376,7 @@ class PageMaker:
                 next_sub = i + rng.randint(3, 8)
             if i in pictures:
                 sent = _sentences(rng.choice(paras), doc["lang"])[0]
-                if rng.random() < 0.5:
+                if rng.random() < 0.3:
                     sent = _shorten(sent, rng, 14)
                 credit = (f"{rng.choice(_PHOTO_WORDS)}: {rng.choice(_AGENCIES)}", "chrome")
                 if len(sent) < 160:
@@ -513,15 +513,15 @@ class PageMaker:
             return [(pre[0][0] + " " + head, "teaser")]
         return pre + [(head, "teaser")]
 
-    def _teaser_list(self, rng, lang, ctx, fam) -> list[list[tuple[str, str]]]:
+    def _teaser_list(self, rng, lang, ctx, fam, need_blurb=False, most=10) -> list[list[tuple[str, str]]]:
         blocks = []
         # Many lists follow the article with no heading at all.
         header = self._chrome_block(rng, fam, ctx, "teaser_header", "chrome") if rng.random() < 0.7 else []
         if header:
             blocks.append(header)
         layout = rng.choice(["magzter", "head_blurb", "head_blurb", "head_only", "head_date", "outlet_first", "meta"])
-        for _ in range(rng.randint(2, 10)):
-            blocks.append(self._teaser_item(rng, lang, ctx, fam, layout))
+        for _ in range(rng.randint(2, most)):
+            blocks.append(self._teaser_item(rng, lang, ctx, fam, layout, need_blurb=need_blurb))
         return blocks
 
     def make(self, seed: int) -> dict:
@@ -577,7 +577,7 @@ class PageMaker:
                 kinds += [True] * rng.randint(2, 4)
             if doc.get("long"):
                 # A long article has more ads and links between its paragraphs.
-                kinds += [rng.random() < 0.45 for _ in range(rng.randint(0, len(body) // 10))]
+                kinds += [rng.random() < 0.3 for _ in range(rng.randint(0, len(body) // 10))]
             for is_link in kinds:
                 # After the last paragraph too: a link there has body only above it.
                 pos = rng.randint(2, max(2, len(body)))
@@ -612,7 +612,12 @@ class PageMaker:
                 tl_fam = rng.choice([f for f in fams if self._slot_blocks(f, cx(f)["locale"], "teaser_header")]
                                     or fams)
                 tl_lang = lang if rng.random() < 0.85 else (locale if locale in self.by_lang else lang)
-                blocks.extend(self._teaser_list(rng, tl_lang, cx(tl_fam), tl_fam))
+                # After a long article, whole-sentence blurbs deep in the page must still read as
+                # teasers: lists of them come after half of the long articles, and lists are longer.
+                long = bool(doc.get("long"))
+                blurbs = long and rng.random() < 0.5
+                blocks.extend(self._teaser_list(rng, tl_lang, cx(tl_fam), tl_fam, need_blurb=blurbs,
+                                                most=14 if long else 10))
             for f in fams:
                 if rng.random() < 0.5:
                     blocks.append(self._chrome_block(rng, f, cx(f), "footer", "chrome"))

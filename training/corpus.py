@@ -57,6 +57,18 @@ JOINED_FURNITURE = False
 # that "Great service, would recommend!" belongs to the article.
 EXCLUDED_GENRES = {"answers", "reviews"}
 
+# Real news articles run to 10-60 paragraphs of 1-3 sentences, often with sub-headings, and
+# the teaser lists come after all of that. Most source documents are short (UD treebank
+# documents have 2-7 "paragraphs"), so this share of pages gets a long article: a long
+# document as it is, or several documents of the same language and source joined, and
+# often re-paragraphed news-style. The other pages keep the old length distribution.
+LONG_SHARE = 0.35
+LONG_MIN, LONG_MAX, LONG_MODE = 12, 60, 16
+# Of long articles: how many are re-paragraphed into 1-3 sentence paragraphs, and how
+# many have sub-headings between paragraphs.
+NEWS_PARAGRAPHS = 0.6
+SUBHEADINGS = 0.15
+
 CHROME_SLOTS = ("top", "source_line", "inline", "paywall", "after", "teaser_header", "footer")
 TEASER_SLOTS = ("teaser_meta", "inline_teaser")
 
@@ -130,8 +142,10 @@ class PageMaker:
         self.locales = locales
         self.articles = articles
         self.by_lang: dict[str, list[dict]] = {}
+        self.by_source: dict[tuple, list[dict]] = {}
         for doc in articles:
             self.by_lang.setdefault(doc["lang"], []).append(doc)
+            self.by_source.setdefault((doc["lang"], doc.get("source")), []).append(doc)
         self.langs = sorted(self.by_lang)
         # Titles of news articles (Wikinews, newspaper treebanks) are real headlines in their
         # language; other languages only have sentences cut to headline length.
@@ -271,7 +285,7 @@ class PageMaker:
             docs = self.titled[lang]
         for _ in range(5):
             doc = rng.choice(docs)
-            if doc["id"] == exclude:
+            if doc["id"] == exclude or (ctx is not None and doc["id"] in ctx.get("parts", ())):
                 continue
             first = doc["paragraphs"][0]
             sents = [x for x in re.split(r"(?<=[.!?。！？])\s*", first) if x.strip()] or [first]
@@ -302,6 +316,8 @@ class PageMaker:
                 blocks.append([(stand, "body")])
                 if len(sents) > 1:
                     paras[0] = " ".join(sents[1:])
+                elif stand == paras[0]:
+                    paras.pop(0)  # a one-sentence paragraph moved whole
         if rng.random() < 0.5:
             loc = ctx["article_locale"]
             author = rng.choice(self._loc(loc).get("author_names") or ["Alex Morgan"])
@@ -330,20 +346,76 @@ class PageMaker:
             blocks.append([(title, "body")])
         n = len(paras)
         shown = paras
-        if n > 14:
-            start = rng.randrange(0, n - 8) if rng.random() < 0.3 else 0
-            shown = paras[start:start + rng.randint(6, 14)]
-        if rng.random() < 0.1 and len(shown) > 2:  # a short piece
-            shown = shown[: rng.randint(1, 2)]
-        ctx["unused"] = [p for p in paras if p not in shown]
+        long = bool(doc.get("long"))
+        if long:
+            ctx["unused"] = list(doc.get("unused") or [])
+        else:
+            if n > 14:
+                start = rng.randrange(0, n - 8) if rng.random() < 0.3 else 0
+                shown = paras[start:start + rng.randint(6, 14)]
+            if rng.random() < 0.1 and len(shown) > 2:  # a short piece
+                shown = shown[: rng.randint(1, 2)]
+            ctx["unused"] = [p for p in paras if p not in shown]
         ctx["later"] = [p for p in shown[1:] if len(p) > 80]
         paras = shown
+        # Sub-headings every few paragraphs, and pictures (caption + credit) in the middle.
+        subheads = long and rng.random() < SUBHEADINGS
+        sub_style = rng.choice(["plain", "plain", "plain", "title", "title", "caps", "colon"])
+        next_sub = rng.randint(2, 6)
+        pictures = set()
+        if long and len(paras) > 3 and rng.random() < 0.3:
+            pictures = {rng.randrange(2, len(paras)) for _ in range(rng.randint(1, 2))}
         for i, p in enumerate(paras):
             if i == 0 and rng.random() < 0.05:
                 words = p.split(" ")
                 p = " ".join(w.upper() for w in words[:3]) + " " + " ".join(words[3:])
+            if subheads and i == next_sub and i < len(paras) - 1:
+                head = _subheading(paras[i:i + 3], doc["lang"], rng, sub_style)
+                if head:
+                    blocks.append([(head, "body")])
+                next_sub = i + rng.randint(3, 8)
+            if i in pictures:
+                sent = _sentences(rng.choice(paras), doc["lang"])[0]
+                if rng.random() < 0.3:
+                    sent = _shorten(sent, rng, 14)
+                credit = (f"{rng.choice(_PHOTO_WORDS)}: {rng.choice(_AGENCIES)}", "chrome")
+                if len(sent) < 160:
+                    blocks.append([(sent, "body"), credit] if rng.random() < 0.7 else [credit, (sent, "body")])
             blocks.append([(p, "body")])
         return blocks
+
+    def _long_article(self, rng: random.Random, doc: dict) -> dict:
+        """A long article (LONG_MIN-LONG_MAX paragraphs) starting with doc.
+
+        A long document is used as it is; a short one is followed by other documents of
+        the same language from the same source (then any source), all from this maker's
+        articles, so a dev article never borrows training prose and vice versa. The first
+        document's title stays. News-style pages split paragraphs into 1-3 sentences.
+        """
+        target = int(rng.triangular(LONG_MIN, LONG_MAX, LONG_MODE))
+        lang = doc["lang"]
+        news = rng.random() < NEWS_PARAGRAPHS
+
+        def parts_of(d: dict) -> list[str]:
+            return _reparagraph(d["paragraphs"], lang, rng) if news else list(d["paragraphs"])
+
+        paras = parts_of(doc)
+        ids = [doc["id"]]
+        if len(paras) < target:
+            same = [d for d in self.by_source.get((lang, doc.get("source")), []) if d["id"] != doc["id"]]
+            others = [d for d in self.by_lang.get(lang, []) if d.get("source") != doc.get("source")]
+            pool = rng.sample(same, k=min(len(same), 40)) + rng.sample(others, k=min(len(others), 40))
+            for d in pool:
+                if len(paras) >= target:
+                    break
+                paras += parts_of(d)
+                ids.append(d["id"])
+        unused = paras[target:]
+        if len(paras) > target:
+            start = rng.randrange(0, len(paras) - target) if len(ids) == 1 and rng.random() < 0.2 else 0
+            unused = paras[:start] + paras[start + target:]
+            paras = paras[start:start + target]
+        return {**doc, "paragraphs": paras, "long": True, "parts": ids, "unused": unused[:20]}
 
     def _tags(self, rng: random.Random, doc: dict) -> list[tuple[str, str]]:
         """A topic-tag list made of the article's own names: furniture that shares the article's words."""
@@ -441,15 +513,15 @@ class PageMaker:
             return [(pre[0][0] + " " + head, "teaser")]
         return pre + [(head, "teaser")]
 
-    def _teaser_list(self, rng, lang, ctx, fam) -> list[list[tuple[str, str]]]:
+    def _teaser_list(self, rng, lang, ctx, fam, need_blurb=False, most=10) -> list[list[tuple[str, str]]]:
         blocks = []
         # Many lists follow the article with no heading at all.
         header = self._chrome_block(rng, fam, ctx, "teaser_header", "chrome") if rng.random() < 0.7 else []
         if header:
             blocks.append(header)
         layout = rng.choice(["magzter", "head_blurb", "head_blurb", "head_only", "head_date", "outlet_first", "meta"])
-        for _ in range(rng.randint(2, 10)):
-            blocks.append(self._teaser_item(rng, lang, ctx, fam, layout))
+        for _ in range(rng.randint(2, most)):
+            blocks.append(self._teaser_item(rng, lang, ctx, fam, layout, need_blurb=need_blurb))
         return blocks
 
     def make(self, seed: int) -> dict:
@@ -457,6 +529,8 @@ class PageMaker:
         # English articles dominate what people clean; the other languages share the rest.
         lang = "en" if "en" in self.by_lang and rng.random() < 0.4 else rng.choice(self.langs)
         doc = rng.choice(self.by_lang[lang])
+        if rng.random() < LONG_SHARE:
+            doc = self._long_article(rng, doc)
         fam_name = rng.choice(self.primary)
         fam = self.res.families[fam_name]
         r = rng.random()
@@ -471,7 +545,7 @@ class PageMaker:
         outlet = rng.choice(self._loc(art_loc).get("outlets") or _FALLBACK_LOCALE["outlets"])
         brands = fam.get("brands") or [outlet]
         ctx = {"locale": locale, "article_locale": art_loc, "outlet": outlet, "brand": rng.choice(brands),
-               "title": doc.get("title") or "", "doc_id": doc["id"]}
+               "title": doc.get("title") or "", "doc_id": doc["id"], "parts": set(doc.get("parts") or [doc["id"]])}
         addons = rng.sample(self.addons, k=min(len(self.addons), rng.choice([0, 0, 1, 1, 2, 3])))
         fams = [self.res.families[fam_name]] + [self.res.families[a] for a in addons]
         bare = rng.random() < 0.07  # some pages are just the article
@@ -501,6 +575,9 @@ class PageMaker:
             if rng.random() < 0.15:
                 # Some publishers put an "ALSO READ" link after every other paragraph.
                 kinds += [True] * rng.randint(2, 4)
+            if doc.get("long"):
+                # A long article has more ads and links between its paragraphs.
+                kinds += [rng.random() < 0.3 for _ in range(rng.randint(0, len(body) // 10))]
             for is_link in kinds:
                 # After the last paragraph too: a link there has body only above it.
                 pos = rng.randint(2, max(2, len(body)))
@@ -535,13 +612,19 @@ class PageMaker:
                 tl_fam = rng.choice([f for f in fams if self._slot_blocks(f, cx(f)["locale"], "teaser_header")]
                                     or fams)
                 tl_lang = lang if rng.random() < 0.85 else (locale if locale in self.by_lang else lang)
-                blocks.extend(self._teaser_list(rng, tl_lang, cx(tl_fam), tl_fam))
+                # After a long article, whole-sentence blurbs deep in the page must still read as
+                # teasers: lists of them come after half of the long articles, and lists are longer.
+                long = bool(doc.get("long"))
+                blurbs = long and rng.random() < 0.5
+                blocks.extend(self._teaser_list(rng, tl_lang, cx(tl_fam), tl_fam, need_blurb=blurbs,
+                                                most=14 if long else 10))
             for f in fams:
                 if rng.random() < 0.5:
                     blocks.append(self._chrome_block(rng, f, cx(f), "footer", "chrome"))
         return self._render(rng, [b for b in blocks if b], {
             "id": f"synth-{seed}", "group": fam_name, "family": fam_name, "addons": addons,
-            "locale": locale, "lang": lang, "article_id": doc["id"]})
+            "locale": locale, "lang": lang, "article_id": doc["id"],
+            "article_ids": list(doc.get("parts") or [doc["id"]])})
 
     def _render(self, rng, blocks, info) -> dict:
         style = rng.choice(["double", "double", "single", "mixed"])
@@ -634,6 +717,72 @@ def furniture_lines(res: "Resources", families: list[str], locales: list[str], s
 
 def _join_menu(rng: random.Random, items: list[str]) -> str:
     return rng.choice([" ", " ", "  ", " | ", " · ", " • ", " / ", "\t"]).join(items)
+
+
+_CJK = {"zh", "ja"}
+_ABBREV = re.compile(r"(?:\b[A-ZÀ-Þ]|\b[A-Za-z]\.[A-Za-z]|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Gov|Sen|Rep|Lt|Col|"
+                     r"No|Nr|vs|etc|approx|ca|bzw|z\.B|usw|Hr|Fr|Sra|Sr|Dña|Mme|Mlle|M|S\.A|Inc|Ltd|Co|Corp))\.$")
+
+
+def _sentences(text: str, lang: str) -> list[str]:
+    """A simple sentence splitter: enough to re-paragraph prose news-style."""
+    if lang in _CJK:
+        parts = re.split(r"(?<=[。！？])", text)
+    elif lang == "ar":
+        parts = re.split(r"(?<=[؟.!])\s+", text)
+    else:
+        parts = re.split(r"(?<=[.!?])\s+", text)
+    out: list[str] = []
+    for x in (x.strip() for x in parts):
+        if not x:
+            continue
+        # "the U.S. Treasury", "Mr. Smith", "3 p.m. on Friday": not a sentence end.
+        if out and (x[:1].islower() or _ABBREV.search(out[-1])):
+            out[-1] += " " + x
+        else:
+            out.append(x)
+    return out or [text]
+
+
+def _reparagraph(paras: list[str], lang: str, rng: random.Random) -> list[str]:
+    """Paragraphs of 1-3 sentences, as news sites print them."""
+    out = []
+    for p in paras:
+        sents = _sentences(p, lang)
+        while sents:
+            k = rng.choices((1, 2, 3), weights=(4, 4, 2))[0]
+            out.append(("" if lang in _CJK else " ").join(sents[:k]))
+            sents = sents[k:]
+    return out
+
+
+def _subheading(section: list[str], lang: str, rng: random.Random, style: str) -> str:
+    """A sub-heading for the section below it: a short phrase of one of its sentences, no full stop."""
+    sents = [x for p in section for x in _sentences(p, lang)]
+    sent = sents[0] if rng.random() < 0.5 else rng.choice(sents)
+    if lang in _CJK or " " not in sent:
+        head = sent[: rng.randint(6, 14)]
+    else:
+        words = sent.split()
+        k = rng.randint(2, 6)
+        start = 0 if rng.random() < 0.6 or len(words) < k + 4 else rng.randrange(1, len(words) - k)
+        words = words[start:start + k]
+        # A heading does not end on "the", "of", "and": drop short trailing words.
+        while len(words) > 2 and len(words[-1].strip(",;:\"'“”«»")) <= 3:
+            words.pop()
+        head = " ".join(words)
+        if start:
+            head = head[:1].upper() + head[1:]
+    head = head.strip().rstrip(".,;:!?。、，:-–— \"'»”")
+    if len(head) < 3:
+        return ""
+    if style == "title" and lang not in _CJK:
+        head = " ".join(w[:1].upper() + w[1:] for w in head.split(" "))
+    elif style == "caps":
+        head = head.upper()
+    elif style == "colon":
+        head += ":"
+    return head
 
 
 def _shorten(sentence: str, rng: random.Random, max_words: int = 12) -> str:

@@ -14,11 +14,19 @@ all three on held-out articles only.  Each is broken down by the thing it
 holds out, with per-class precision/recall/F1, the confusion matrix and
 body-token precision/recall/F1.  The seed pages are scored too when
 ../shared/seeds is beside the checkout.
+
+    python -m training.report --pages cleaneval.jsonl.gz   # also real whole pages
+
+--pages scores pages of real web sites with coarse gold (body / not body),
+e.g. CleanEval as built by training/data/pages/build_pages.py.  That data
+has no licence for redistribution, so it is built locally, never committed
+and never trained on: it only measures.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import sys
 import time
@@ -77,6 +85,8 @@ def _prf(m: dict) -> str:
 
 def row(name: str, rep: dict) -> str:
     pc = rep["per_class"]
+    if not rep["fine_pages"]:  # coarse gold: only body against the rest is known
+        return f"| {name} | {rep['pages']} | - | - | - | - | {_prf(rep['body_token'])} |"
     return (f"| {name} | {rep['pages']} | {_prf(pc['body'])} | {_prf(pc['chrome'])} | {_prf(pc['teaser'])} | "
             f"{rep['macro_f1']:.3f} | {_prf(rep['body_token'])} |")
 
@@ -98,17 +108,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev-pages", type=int, default=500, help="pages per dev set (the trainer uses 500)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    ap.add_argument("--pages", type=Path, action="append", default=[], metavar="FILE",
+                    help="also score these gold pages (JSONL, .gz allowed), e.g. real whole pages with coarse labels")
     args = ap.parse_args(argv)
     t0 = time.time()
     splitter = Splitter.load(args.model)
     sets = corpus.build(0, args.dev_pages, seed=args.seed, with_train=False)
     reports, by_group = evaluate(splitter, sets)
+    for path in args.pages:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            pages = [json.loads(line) for line in fh if line.strip()]
+        reports[path.name.split(".")[0]], _ = score(splitter, pages)
     if args.json:
         print(json.dumps({"sets": reports, "breakdowns": by_group}, indent=1))
     else:
         print(tables(reports, by_group))
         print(f"\n({time.time() - t0:.0f}s; reproduce: python -m training.report"
-              + (f" --model {args.model}" if args.model else "") + ")")
+              + (f" --model {args.model}" if args.model else "")
+              + "".join(f" --pages {p}" for p in args.pages) + ")")
     return 0
 
 

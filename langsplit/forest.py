@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 MAX_LEAVES = 32
+ROWS_PER_BLOCK = 4096
 _N_BINS = 256
 
 
@@ -98,6 +99,13 @@ class Forest:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Raw scores (n_rows, n_outputs), summed tree by tree as scikit-learn sums them."""
+        if X.shape[0] <= ROWS_PER_BLOCK:
+            return self._raw_block(X)
+        # The work arrays take ~20 bytes per row and tree: blocks keep them in cache, and a
+        # page of a million lines from needing gigabytes.
+        return np.vstack([self._raw_block(X[a:a + ROWS_PER_BLOCK]) for a in range(0, X.shape[0], ROWS_PER_BLOCK)])
+
+    def _raw_block(self, X: np.ndarray) -> np.ndarray:
         n = X.shape[0]
         codes = self.bin_codes(X)
         reach = np.full((len(self.leaf_values), n), 0xFFFFFFFF, dtype=np.uint32)

@@ -117,7 +117,9 @@ def caps_ratios(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     return np.divide(upper, cased, out=np.zeros(len(cased)), where=cased > 0)
 
 
-_SPACE_NOT_NL = re.compile(r"[^\S\n]+")
+# Runs of spaces other than "\n", each to become one " ".  A lone " " is already what it
+# would become: leaving it out spares the substitution one match per word.
+_SPACE_NOT_NL = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 
 
 def joined(lines: list[str]) -> str | None:

@@ -74,3 +74,14 @@ def test_trees_with_more_than_32_leaves_are_refused():
                                              early_stopping=False, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="at most 32"):
         Forest.from_booster(booster)
+
+
+def test_rows_in_several_blocks_score_as_in_one(monkeypatch):
+    import langsplit.forest
+
+    X, y = _data(3)
+    booster = HistGradientBoostingClassifier(max_iter=10, early_stopping=False, random_state=0).fit(X, y)
+    forest = Forest.from_booster(booster)
+    whole = forest.raw(X)
+    monkeypatch.setattr(langsplit.forest, "ROWS_PER_BLOCK", 700)  # 3000 rows: 5 blocks, the last short
+    assert np.array_equal(forest.raw(X), whole)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+from conftest import SEEDS
 SCRIPT = Path(sys.executable).with_name("langsplit")
 PROMPTS = ("Diese Geschichte stammt", "Denne historien er fra", "Allerede abonnent")
 

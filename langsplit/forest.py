@@ -71,6 +71,10 @@ class Forest:
                 ruled_out = np.where(left, below[nodes["right"][i]], below[nodes["left"][i]])
                 table = pairs.setdefault(f, {}).setdefault(t, np.full(_N_BINS, (1 << len(leaves)) - 1, np.uint64))
                 table &= ~ruled_out
+            if len(leaves) == 1:
+                # A tree that never split has one leaf and no table of its own to say so; any
+                # feature's table can carry the one reachable leaf.
+                pairs.setdefault(0, {})[t] = np.ones(_N_BINS, dtype=np.uint64)
         features = np.array(sorted(pairs), dtype=np.int64)
         tree_ids = [np.array(sorted(pairs[f]), dtype=np.int64) for f in features]
         tables = [np.stack([pairs[f][t] for t in ids]).astype(np.uint32) for f, ids in zip(features, tree_ids)]

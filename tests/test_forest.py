@@ -85,3 +85,13 @@ def test_rows_in_several_blocks_score_as_in_one(monkeypatch):
     whole = forest.raw(X)
     monkeypatch.setattr(langsplit.forest, "ROWS_PER_BLOCK", 700)  # 3000 rows: 5 blocks, the last short
     assert np.array_equal(forest.raw(X), whole)
+
+
+def test_a_tree_that_never_split_gives_its_one_leaf():
+    X, y = _data(3, n=200)
+    booster = HistGradientBoostingClassifier(max_iter=3, min_samples_leaf=150, early_stopping=False,
+                                             random_state=0).fit(X, y)
+    assert all(len(p.nodes) == 1 for it in booster._predictors for p in it)
+    # Such a root's value is 0 at the prior; give one a value, as a later iteration's could have.
+    booster._predictors[1][2].nodes["value"][0] = 0.5
+    assert np.array_equal(Forest.from_booster(booster).raw(X), booster._raw_predict(X))

@@ -85,33 +85,92 @@ class Forest:
         return cls(edges, missing_bin, features, tree_ids, tables, leaf_values, baseline, n_iter,
                    np.asarray(classes, dtype=np.int64))
 
+    def truncated(self, n_iter: int) -> "Forest":
+        """The model after its first n_iter boosting iterations.
+
+        Boosting adds one iteration's trees at a time, each fitted to what the ones
+        before it left, so these are exactly the trees a booster fitted with
+        max_iter=n_iter (no early stopping) would have.
+        """
+        if not 1 <= n_iter <= self.n_iter:
+            raise ValueError(f"n_iter must be between 1 and {self.n_iter}, got {n_iter}")
+        n_trees = n_iter * len(self.baseline)  # iteration-major: trees [i*k, (i+1)*k) are iteration i
+        features, tree_ids, tables = [], [], []
+        for f, ids, table in zip(self.features.tolist(), self.tree_ids, self.tables):
+            kept = ids < n_trees
+            if kept.any():
+                features.append(f)
+                tree_ids.append(ids[kept])
+                tables.append(table[kept])
+        return Forest(self.bin_edges, self.missing_bin, np.array(features, dtype=np.int64), tree_ids, tables,
+                      self.leaf_values[:n_trees].copy(), self.baseline, n_iter, self.classes)
+
     @property
     def n_features(self) -> int:
         return len(self.bin_edges)
 
-    def bin_codes(self, X: np.ndarray) -> np.ndarray:
-        """One-byte bin code of each used feature, one row per feature (a row of X is a column here)."""
-        # Columns as contiguous float64 rows: the bin edges are float64, as scikit-learn compares.
-        cols = np.asarray(X, dtype=np.float64)[:, self.features].T.copy()
-        codes = np.empty(cols.shape, dtype=np.uint8)
-        for j, f in enumerate(self.features.tolist()):
-            codes[j] = np.searchsorted(self.bin_edges[f], cols[j], side="left")
-        missing = np.isnan(cols)
-        if missing.any():
-            codes[missing] = self.missing_bin
+    def bin_codes(self, X: np.ndarray, reuse: tuple["Forest", np.ndarray] | None = None) -> np.ndarray:
+        """One-byte bin code of each used feature, one row per feature (a row of X is a column here).
+
+        reuse: (other forest, its bin_codes of the same rows): the rows of the features it
+        bins with the same edges are copied, not computed again.
+        """
+        codes = np.empty((len(self.features), X.shape[0]), dtype=np.uint8)
+        todo = np.arange(len(self.features))
+        if reuse is not None:
+            other, other_codes = reuse
+            mine, theirs = self._shared_codes(other)
+            codes[mine] = other_codes[theirs]
+            todo = np.setdiff1d(todo, mine)
+        # Row blocks bound the float64 copy (8 bytes per row and feature) on huge pages.
+        for a in range(0, X.shape[0], ROWS_PER_BLOCK):
+            self._bin_block(X[a:a + ROWS_PER_BLOCK], todo, codes[:, a:a + ROWS_PER_BLOCK])
         return codes
 
-    def raw(self, X: np.ndarray) -> np.ndarray:
-        """Raw scores (n_rows, n_outputs), summed tree by tree as scikit-learn sums them."""
-        if X.shape[0] <= ROWS_PER_BLOCK:
-            return self._raw_block(X)
+    def _bin_block(self, X: np.ndarray, todo: np.ndarray, out: np.ndarray) -> None:
+        # Columns as contiguous float64 rows: the bin edges are float64, as scikit-learn compares.
+        cols = np.asarray(X[:, self.features[todo]], dtype=np.float64).T.copy()
+        for j, f, col in zip(todo.tolist(), self.features[todo].tolist(), cols):
+            out[j] = np.searchsorted(self.bin_edges[f], col, side="left")
+        missing = np.isnan(cols)
+        if missing.any():
+            rows = out[todo]
+            rows[missing] = self.missing_bin
+            out[todo] = rows
+
+    def _shared_codes(self, other: "Forest") -> tuple[np.ndarray, np.ndarray]:
+        """Positions in self.features and other.features of the features both bin alike."""
+        cached = getattr(self, "_shared", None)  # not in __init__: forests are unpickled, not built
+        if cached is not None and cached[0] is other:
+            return cached[1]
+        where = {f: i for i, f in enumerate(other.features.tolist())}
+        mine, theirs = [], []
+        if other.missing_bin == self.missing_bin:
+            for i, f in enumerate(self.features.tolist()):
+                j = where.get(f)
+                if j is not None and np.array_equal(self.bin_edges[f], other.bin_edges[f]):
+                    mine.append(i)
+                    theirs.append(j)
+        pair = (np.array(mine, dtype=np.intp), np.array(theirs, dtype=np.intp))
+        self._shared = (other, pair)
+        return pair
+
+    def raw(self, X: np.ndarray, codes: np.ndarray | None = None) -> np.ndarray:
+        """Raw scores (n_rows, n_outputs), summed tree by tree as scikit-learn sums them.
+
+        codes: bin_codes(X), when the caller has them already.
+        """
+        if codes is None:
+            codes = self.bin_codes(X)
+        n = codes.shape[1]
+        if n <= ROWS_PER_BLOCK:
+            return self._raw_block(codes)
         # The work arrays take ~20 bytes per row and tree: blocks keep them in cache, and a
         # page of a million lines from needing gigabytes.
-        return np.vstack([self._raw_block(X[a:a + ROWS_PER_BLOCK]) for a in range(0, X.shape[0], ROWS_PER_BLOCK)])
+        return np.vstack([self._raw_block(codes[:, a:a + ROWS_PER_BLOCK]) for a in range(0, n, ROWS_PER_BLOCK)])
 
-    def _raw_block(self, X: np.ndarray) -> np.ndarray:
-        n = X.shape[0]
-        codes = self.bin_codes(X)
+    def _raw_block(self, codes: np.ndarray) -> np.ndarray:
+        n = codes.shape[1]
         reach = np.full((len(self.leaf_values), n), 0xFFFFFFFF, dtype=np.uint32)
         for j, (ids, table) in enumerate(zip(self.tree_ids, self.tables)):
             reach[ids] &= np.take(table, codes[j], axis=1)
@@ -126,12 +185,12 @@ class Forest:
         # the order scikit-learn adds them in, so the sums match to the last bit.
         return values.sum(axis=0).T
 
-    def predict_proba(self, X: np.ndarray, n_columns: int) -> np.ndarray:
-        """Class probabilities (float32), each class in its column of ``n_columns``."""
+    def predict_proba(self, X: np.ndarray, n_columns: int, codes: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities (float32), each class in its column of ``n_columns``; codes as in raw."""
         out = np.zeros((X.shape[0], n_columns), dtype=np.float32)
         if X.shape[0] == 0:
             return out
-        raw = self.raw(X)
+        raw = self.raw(X, codes)
         if raw.shape[1] == 1:  # two classes: one logit
             p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
             proba = np.column_stack([1.0 - p1, p1])

@@ -4,7 +4,7 @@ lid.176 is strong on sentences and weak on what aggregator furniture is made
 of: ALL-CAPS buttons and one-to-three-word lines.  We feed it a lower-cased
 copy of shouting lines, fold the Norwegian variants into one code, clip its
 probabilities into [0, 1] (k>1 can return a hair above 1) and never ask it
-twice about the same line of a batch.  What comes out is a feature for the
+twice about the same line of a call.  What comes out is a feature for the
 classifier, not a verdict.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .linecache import LineCache, distinct
+from .linefacts import distinct
 from .textnorm import for_langid_many
 
 _FOLD = {"nb": "no", "nn": "no"}
@@ -33,18 +33,14 @@ class LanguageIdentifier:
         fasttext.FastText.eprint = lambda *args, **kwargs: None
         self._model = fasttext.load_model(str(self.path))
 
-    def predict(self, lines: Sequence[str], cache: LineCache | None = None) -> tuple[list[str], np.ndarray]:
+    def predict(self, lines: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """Return the language code and its probability for each line.
 
         Codes are lid.176's ISO codes with nb/nn folded into ``no``; a line
-        with no letters gets ``"und"`` and probability 0.  cache, when given,
-        remembers the answers for later calls.
+        with no letters gets ``"und"`` and probability 0.
         """
         keys, ids = distinct(for_langid_many(list(lines)))
-        if cache is None:
-            answers = self._ask(keys)
-        else:
-            answers = cache.get_many(keys, self._ask)
+        answers = self._ask(keys)
         codes_of = [a[0] for a in answers]
         probs_of = np.array([a[1] for a in answers], dtype=np.float32)
         return [codes_of[i] for i in ids.tolist()], probs_of[ids]

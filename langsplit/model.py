@@ -67,8 +67,12 @@ class PagePredictor:
         X = np.asarray(X, dtype=np.float32)
         if X.shape[0] == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        P1 = self.first.predict_proba(X, len(LABELS))
-        return self.second.predict_proba(_second_pass_matrix(X, P1, np.asarray(page_ptr)), len(LABELS))
+        codes = self.first.bin_codes(X)
+        P1 = self.first.predict_proba(X, len(LABELS), codes)
+        X2 = _second_pass_matrix(X, P1, np.asarray(page_ptr))
+        # The second pass was fitted on the same rows with the first pass's columns first:
+        # those columns have the same bin edges, so their codes are binned once.
+        return self.second.predict_proba(X2, len(LABELS), self.second.bin_codes(X2, reuse=(self.first, codes)))
 
     def predict(self, X, page_ptr) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X, page_ptr), axis=1)]

@@ -12,7 +12,7 @@ import numpy as np
 
 from .features import batch_matrix
 from .langid import LanguageIdentifier
-from .linecache import LineCache
+from .linefacts import LineFacts
 from .model import ModelFiles, load_model
 from .repetition import RepeatedLines
 from .segment import count_lines, split_lines
@@ -79,8 +79,7 @@ class Splitter:
         self.max_lines = max_lines
         self.repeated = repeated
         # Repeated furniture lines are asked of fastText once per worker, not once per batch.
-        self._lid_cache = LineCache()
-        self._tm_cache = LineCache()
+        self._facts = LineFacts(lid, model.textmodel)
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, n_threads: int = 1, max_chars: int | None = MAX_CHARS,
@@ -111,8 +110,11 @@ class Splitter:
 
     def _derived(self, model: ModelFiles, repeated: RepeatedLines | None) -> "Splitter":
         """A splitter sharing this one's language identifier and limits (no model is loaded again)."""
-        return Splitter(model, self.lid, self.n_threads, max_chars=self.max_chars, max_lines=self.max_lines,
-                        repeated=repeated)
+        derived = Splitter(model, self.lid, self.n_threads, max_chars=self.max_chars, max_lines=self.max_lines,
+                           repeated=repeated)
+        if model is self.model:  # same line models: their remembered answers hold
+            derived._facts = self._facts
+        return derived
 
     @property
     def metadata(self) -> dict:
@@ -138,8 +140,7 @@ class Splitter:
         if not flat:
             return [[] for _ in pages]
 
-        codes, lang_probs = self.lid.predict(flat, cache=self._lid_cache)
-        tm = self.model.textmodel.predict_proba(flat, cache=self._tm_cache)
+        codes, lang_probs, tm = self._facts(flat)
         X = batch_matrix(pages, [len(t) for t in texts], codes, lang_probs, tm)
         nonempty = np.concatenate([[0], np.cumsum([len(l) for l in pages if l])])
         P = self.model.classifier.predict_proba(X, nonempty)
@@ -148,15 +149,16 @@ class Splitter:
         if self.repeated is not None:
             P = self.repeated.adjust(flat, P)
         best = np.argmax(P, axis=1)
-
+        # Python lists, not numpy scalars, in the loop that makes one object per line.
+        labels = np.array(LABELS, dtype=object)[best].tolist()
+        scores = P[np.arange(len(best)), best].astype(np.float64).tolist()
+        codes = codes.tolist()
+        lang_scores = lang_probs.astype(np.float64).tolist()
         out: list[list[Span]] = []
         for k, lines in enumerate(pages):
             a = int(ptr[k])
-            out.append([
-                Span(l.start, l.end, LABELS[best[a + j]], float(P[a + j, best[a + j]]),
-                     codes[a + j], float(lang_probs[a + j]))
-                for j, l in enumerate(lines)
-            ])
+            out.append([Span(l.start, l.end, labels[i], scores[i], codes[i], lang_scores[i])
+                        for i, l in enumerate(lines, a)])
         return out
 
     def _check_size(self, text: str, which: str) -> None:

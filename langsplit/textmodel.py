@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .linecache import LineCache, distinct
+from .linefacts import distinct
 from .textnorm import for_textmodel, for_textmodel_many
 
 LABELS = ("body", "chrome", "teaser")
@@ -135,16 +135,12 @@ class LineTextModel:
     def save(self, path: str | Path) -> None:
         self._model.save_model(str(path))
 
-    def predict_proba(self, lines: Sequence[str], cache: LineCache | None = None) -> np.ndarray:
-        """Probabilities of (body, chrome, teaser) for each line; repeated lines are scored once.
-
-        cache, when given, remembers the rows for later calls.
-        """
+    def predict_proba(self, lines: Sequence[str]) -> np.ndarray:
+        """Probabilities of (body, chrome, teaser) for each line; repeated lines are scored once."""
         keys, ids = distinct(for_textmodel_many(list(lines)))
         if not keys:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        rows = self._rows(keys) if cache is None else np.stack(cache.get_many(keys, self._rows))
-        return rows[ids]
+        return self._rows(keys)[ids]
 
     def _rows(self, keys: list[str]) -> np.ndarray:
         """One row of clipped (body, chrome, teaser) probabilities per distinct key."""

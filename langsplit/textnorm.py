@@ -117,9 +117,10 @@ def caps_ratios(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     return np.divide(upper, cased, out=np.zeros(len(cased)), where=cased > 0)
 
 
-# Runs of spaces other than "\n", each to become one " ".  A lone " " is already what it
-# would become: leaving it out spares the substitution one match per word.
-_SPACE_NOT_NL = re.compile(r"[^\S\n]{2,}|[^\S \n]")
+def _collapsed(piece: str) -> str:
+    # str.split() breaks at the characters str.isspace() knows, which are regex \s's, and
+    # drops the empty ends: each run of whitespace becomes one " " and the ends are stripped.
+    return " ".join(piece.split())
 
 
 def joined(lines: list[str]) -> str | None:
@@ -181,9 +182,8 @@ def for_langid_many(lines: list[str]) -> list[str]:
     has_letter = segment_counts(flags & ALPHA != 0, starts, ends) > 0
     shouting = caps_ratios(segment_counts(flags & UPPER != 0, starts, ends),
                            segment_counts(flags & LOWER != 0, starts, ends)) > 0.6
-    text = "\n".join(p.lower() if s else p for p, s in zip(pieces, shouting.tolist()))
-    out = [p.strip() for p in _SPACE_NOT_NL.sub(" ", text).split("\n")]
-    return [p if h else "" for p, h in zip(out, has_letter.tolist())]
+    return [_collapsed(p.lower() if s else p) if h else ""
+            for p, s, h in zip(pieces, shouting.tolist(), has_letter.tolist())]
 
 
 def for_textmodel_many(lines: list[str]) -> list[str]:
@@ -191,10 +191,22 @@ def for_textmodel_many(lines: list[str]) -> list[str]:
     text = _encodable_joined(lines)
     if text is None:
         return [for_textmodel(l) for l in lines]
-    # Joining the split on single spaces puts one space either side of each punctuation
-    # mark, as the " \1 " substitution does, without its per-match template expansion.
-    text = " ".join(_PUNCT.split(_DIGIT.sub("0", text.lower())))
-    return [p.strip() for p in _SPACE_NOT_NL.sub(" ", text).split("\n")]
+    # Both substitutions by one numpy pass over the code points (a regex substitution costs
+    # one match per digit and per punctuation mark).  Regex \d is str.isdecimal() and \w is
+    # str.isalnum() or "_", so char_flags says which characters each regex would match.
+    cps = code_points(text.lower()).copy()
+    flags = char_flags(cps)
+    cps[flags & DECIMAL != 0] = ord("0")
+    punct = np.flatnonzero((flags & (ALNUM | SPACE) == 0) & (cps != ord("_")))
+    width = np.ones(len(cps), dtype=np.intp)
+    width[punct] = 3  # " " mark " "
+    at = np.cumsum(width) - width
+    out = np.full(int(at[-1] + width[-1]) if len(cps) else 0, ord(" "), dtype=np.uint32)
+    out[at] = cps
+    out[at[punct] + 1] = cps[punct]
+    out[at[punct]] = ord(" ")
+    text = out.tobytes().decode("utf-32-le", "surrogatepass")
+    return [_collapsed(p) for p in text.split("\n")]
 
 
 _WORD_TOKEN = re.compile(r"\w+")

@@ -50,6 +50,37 @@ def test_same_raw_scores_and_probabilities_as_scikit_learn(n_classes):
                                    rtol=0, atol=1e-6)
 
 
+def test_the_first_iterations_of_a_forest_are_the_forest_boosted_that_many_times():
+    # What lets a packaged model drop its last iterations without refitting.
+    X, y = _data(3)
+    params = dict(max_leaf_nodes=31, learning_rate=0.3, early_stopping=False, random_state=0)
+    long = Forest.from_booster(HistGradientBoostingClassifier(max_iter=12, **params).fit(X, y))
+    short = HistGradientBoostingClassifier(max_iter=5, **params).fit(X, y)
+    for rows in (X[:500], _hostile_rows(short, X.shape[1])):
+        assert np.array_equal(long.truncated(5).raw(rows), short._raw_predict(rows))
+    with pytest.raises(ValueError, match="between 1 and 12"):
+        long.truncated(13)
+
+
+def test_a_second_forest_reuses_the_codes_of_columns_binned_alike():
+    # The second pass sees the first pass's columns first, fitted on the same rows.
+    X, y = _data(3)
+    X2 = np.hstack([X, np.random.default_rng(2).normal(size=(len(X), 3)).astype(np.float32)])
+    params = dict(max_iter=5, early_stopping=False, random_state=0)
+    first = Forest.from_booster(HistGradientBoostingClassifier(**params).fit(X, y))
+    second = Forest.from_booster(HistGradientBoostingClassifier(**params).fit(X2, y))
+    rows = X2[:700]  # NaN in column 2 included
+    shared, _ = second._shared_codes(first)
+    assert len(shared) > 0
+    assert np.array_equal(second.bin_codes(rows, reuse=(first, first.bin_codes(rows[:, :X.shape[1]]))),
+                          second.bin_codes(rows))
+    # Edges fitted on other values are not the same edges: nothing is reused, codes still right.
+    other = Forest.from_booster(HistGradientBoostingClassifier(**params).fit(X * 2, y))
+    assert len(second._shared_codes(other)[0]) == 0
+    assert np.array_equal(second.bin_codes(rows, reuse=(other, other.bin_codes(rows[:, :X.shape[1]]))),
+                          second.bin_codes(rows))
+
+
 def test_bin_codes_equal_the_bin_mapper():
     X, y = _data(3)
     booster = HistGradientBoostingClassifier(max_iter=5, early_stopping=False, random_state=0).fit(X, y)

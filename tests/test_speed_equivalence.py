@@ -20,7 +20,6 @@ from conftest import SEEDS
 from contract import BREAKS, LINES, SPECIAL
 from langsplit import features, textnorm
 from langsplit.langid import main_language
-from langsplit.linecache import LineCache
 from langsplit.segment import Line, split_lines
 from langsplit.splitter import Span
 from langsplit.textmodel import LABELS
@@ -320,18 +319,3 @@ def test_spans_equal_the_code_before_issue_7(splitter, all_pages):
 def test_spans_of_hostile_pages_equal_the_code_before_issue_7(splitter, batch):
     assert splitter.classify_many(batch) == reference_spans(splitter, batch)
 
-
-def test_line_cache_is_bounded_and_skips_long_keys():
-    cache = LineCache(max_entries=3, max_key_chars=5)
-    calls = []
-
-    def compute(keys):
-        calls.append(list(keys))
-        return [k.upper() for k in keys]
-
-    assert cache.get_many(["a", "b", "long key"], compute) == ["A", "B", "LONG KEY"]
-    assert len(cache) == 2  # "long key" is too long to keep
-    assert cache.get_many(["a", "c"], compute) == ["A", "C"]
-    assert calls[-1] == ["c"]
-    assert cache.get_many(["d", "e"], compute) == ["D", "E"]  # would pass 3 entries: emptied first
-    assert len(cache) <= 3

@@ -8,7 +8,7 @@ from langsplit.segment import split_lines
 
 SMALL = dict(
     textmodel_params={"dim": 8, "bucket": 20_000, "epoch": 3, "lr": 0.1},
-    classifier_params={"max_iter": 15},
+    classifier_params={"max_iter": 15, "second_max_iter": 15},
     quantize=False,
     verbose=False,
 )

@@ -147,6 +147,7 @@ def fit(
             "extra_text_lines": len(extra_lines),
         },
         "training_seconds": round(time.time() - t0, 1),
+        "classifier": clf.get_params(),
         **(metadata or {}),
     }
     return save_model(out_dir, textmodel, clf, meta)

@@ -18,9 +18,17 @@ because the thresholds are bin edges: ``x <= threshold`` is ``bin(x) <= bin(thre
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+try:  # the C walk, built at install time where a C compiler was found (setup.py)
+    from . import _forest as _c_walk
+except ImportError:  # pragma: no cover - depends on the install
+    _c_walk = None
+
 MAX_LEAVES = 32
+_CACHES = ("_edges32", "_edges_pad", "_shared", "_pair_arrays")  # filled on first use, never saved
 ROWS_PER_BLOCK = 4096
 _N_BINS = 256
 
@@ -85,6 +93,10 @@ class Forest:
         return cls(edges, missing_bin, features, tree_ids, tables, leaf_values, baseline, n_iter,
                    np.asarray(classes, dtype=np.int64))
 
+    def __getstate__(self) -> dict:
+        # Caches filled on first use are not saved.
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHES}
+
     def truncated(self, n_iter: int) -> "Forest":
         """The model after its first n_iter boosting iterations.
 
@@ -122,21 +134,61 @@ class Forest:
             mine, theirs = self._shared_codes(other)
             codes[mine] = other_codes[theirs]
             todo = np.setdiff1d(todo, mine)
+        if uses_c_walk() and X.dtype == np.float32 and X.ndim == 2 and len(todo):
+            out = np.empty((len(todo), X.shape[0]), dtype=np.uint8)
+            _c_walk.bin_codes(np.ascontiguousarray(X), self.features[todo].astype(np.int32),
+                              self._edges_padded()[todo], out, X.shape[0], X.shape[1], self.missing_bin)
+            codes[todo] = out
+            return codes
         # Row blocks bound the float64 copy (8 bytes per row and feature) on huge pages.
         for a in range(0, X.shape[0], ROWS_PER_BLOCK):
             self._bin_block(X[a:a + ROWS_PER_BLOCK], todo, codes[:, a:a + ROWS_PER_BLOCK])
         return codes
 
+    def _edges_padded(self) -> np.ndarray:
+        """The float32 edges of each used feature in a row of 256, padded with +inf (for the C walk)."""
+        cached = getattr(self, "_edges_pad", None)  # not in __init__: forests are unpickled, not built
+        if cached is None:
+            edges = self._edges_float32()
+            cached = np.full((len(self.features), _N_BINS), np.inf, dtype=np.float32)
+            for j, f in enumerate(self.features.tolist()):
+                if len(edges[f]) >= _N_BINS:  # scikit-learn bins into at most 255: never
+                    raise ValueError(f"feature {f} has {len(edges[f])} bin edges; at most {_N_BINS - 1} fit")
+                cached[j, :len(edges[f])] = edges[f]
+            self._edges_pad = cached
+        return cached
+
     def _bin_block(self, X: np.ndarray, todo: np.ndarray, out: np.ndarray) -> None:
-        # Columns as contiguous float64 rows: the bin edges are float64, as scikit-learn compares.
-        cols = np.asarray(X[:, self.features[todo]], dtype=np.float64).T.copy()
+        if X.dtype == np.float32:  # the classifier's features always are
+            edges = self._edges_float32()
+        else:  # as scikit-learn compares
+            X, edges = np.asarray(X, dtype=np.float64), self.bin_edges
+        cols = np.ascontiguousarray(X[:, self.features[todo]].T)
         for j, f, col in zip(todo.tolist(), self.features[todo].tolist(), cols):
-            out[j] = np.searchsorted(self.bin_edges[f], col, side="left")
+            out[j] = np.searchsorted(edges[f], col, side="left")
         missing = np.isnan(cols)
         if missing.any():
             rows = out[todo]
             rows[missing] = self.missing_bin
             out[todo] = rows
+
+    def _edges_float32(self) -> list[np.ndarray]:
+        """The bin edges rounded down to float32: the same codes for float32 values, found faster.
+
+        scikit-learn compares float64 edges; for a float32 value x, ``e < x`` holds exactly
+        when ``x`` exceeds the largest float32 not above e, so searching those gives the
+        float64 search's codes without widening every value.
+        """
+        cached = getattr(self, "_edges32", None)  # not in __init__: forests are unpickled, not built
+        if cached is None:
+            cached = []
+            for e in self.bin_edges:
+                e32 = e.astype(np.float32)
+                above = e32.astype(np.float64) > e
+                e32[above] = np.nextafter(e32[above], np.float32(-np.inf))
+                cached.append(e32)
+            self._edges32 = cached
+        return cached
 
     def _shared_codes(self, other: "Forest") -> tuple[np.ndarray, np.ndarray]:
         """Positions in self.features and other.features of the features both bin alike."""
@@ -163,11 +215,29 @@ class Forest:
         if codes is None:
             codes = self.bin_codes(X)
         n = codes.shape[1]
+        if uses_c_walk():
+            out = np.empty((n, len(self.baseline)), dtype=np.float64)
+            _c_walk.raw_scores(np.ascontiguousarray(codes), *self._pairs(), self.leaf_values, self.baseline,
+                               out, n, self.n_iter, len(self.baseline))
+            return out
         if n <= ROWS_PER_BLOCK:
             return self._raw_block(codes)
         # The work arrays take ~20 bytes per row and tree: blocks keep them in cache, and a
         # page of a million lines from needing gigabytes.
         return np.vstack([self._raw_block(codes[:, a:a + ROWS_PER_BLOCK]) for a in range(0, n, ROWS_PER_BLOCK)])
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (feature, tree) tables one after the other, for the C walk: each pair's row
+        of the codes, its tree, and its table."""
+        cached = getattr(self, "_pair_arrays", None)  # not in __init__: forests are unpickled, not built
+        if cached is None:
+            rows = np.concatenate([np.full(len(ids), j) for j, ids in enumerate(self.tree_ids)]).astype(np.int32)
+            trees = np.concatenate(self.tree_ids).astype(np.int32)
+            tables = np.ascontiguousarray(np.concatenate(self.tables), dtype=np.uint32)
+            cached = self._pair_arrays = (rows, trees, tables)
+            self.leaf_values = np.ascontiguousarray(self.leaf_values, dtype=np.float64)
+            self.baseline = np.ascontiguousarray(self.baseline, dtype=np.float64)
+        return cached
 
     def _raw_block(self, codes: np.ndarray) -> np.ndarray:
         n = codes.shape[1]
@@ -199,6 +269,12 @@ class Forest:
             proba = e / e.sum(axis=1, keepdims=True)
         out[:, self.classes] = proba
         return out
+
+
+def uses_c_walk() -> bool:
+    """Whether trees are walked by the compiled loop (built at install time where a C
+    compiler was found) rather than numpy; LANGSPLIT_PURE_NUMPY=1 forces numpy."""
+    return _c_walk is not None and os.environ.get("LANGSPLIT_PURE_NUMPY", "") != "1"
 
 
 def _leaf_sets(nodes: np.ndarray, leaves: np.ndarray) -> np.ndarray:

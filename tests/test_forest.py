@@ -5,10 +5,13 @@ never imports scikit-learn.  These tests fit small boosters here and check that 
 copy reaches the same leaves: same raw scores, bit for bit, and the same probabilities.
 """
 
+import os
+
 import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from langsplit import forest as forest_module
 from langsplit.forest import Forest
 
 
@@ -87,7 +90,10 @@ def test_bin_codes_equal_the_bin_mapper():
     forest = Forest.from_booster(booster)
     rows = _hostile_rows(booster, X.shape[1])
     want = booster._bin_mapper.transform(rows)[:, forest.features]
-    assert np.array_equal(forest.bin_codes(rows), want.T)
+    assert np.array_equal(forest.bin_codes(rows), want.T)  # float32 rows: float32 edges rounded down
+    wide = rows.astype(np.float64)
+    wide[::3] += 1e-9  # float64 values between float32 ones take the float64 edges
+    assert np.array_equal(forest.bin_codes(wide), booster._bin_mapper.transform(wide)[:, forest.features].T)
 
 
 def test_classes_go_to_their_columns():
@@ -126,3 +132,47 @@ def test_a_tree_that_never_split_gives_its_one_leaf():
     # Such a root's value is 0 at the prior; give one a value, as a later iteration's could have.
     booster._predictors[1][2].nodes["value"][0] = 0.5
     assert np.array_equal(Forest.from_booster(booster).raw(X), booster._raw_predict(X))
+
+
+def test_a_pickled_forest_leaves_its_caches_behind():
+    import pickle
+
+    X, y = _data(3)
+    forest = Forest.from_booster(HistGradientBoostingClassifier(max_iter=3, early_stopping=False,
+                                                                random_state=0).fit(X, y))
+    before = forest.raw(X[:100])  # fills the float32 edge cache
+    copy = pickle.loads(pickle.dumps(forest))
+    assert "_edges32" not in copy.__dict__
+    assert np.array_equal(copy.raw(X[:100]), before)
+
+
+needs_c = pytest.mark.skipif(not forest_module.uses_c_walk() and os.environ.get("LANGSPLIT_REQUIRE_C") != "1",
+                             reason="the C tree walk was not built (no C compiler at install time)")
+
+
+@needs_c
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_the_c_walk_and_the_numpy_walk_give_the_same_scores(n_classes, monkeypatch):
+    assert forest_module.uses_c_walk(), "LANGSPLIT_REQUIRE_C=1 but the C walk is not importable"
+    X, y = _data(n_classes, n=3000)
+    booster = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=31, early_stopping=False,
+                                             random_state=0).fit(X, y)
+    forest = Forest.from_booster(booster)
+    # Several blocks of the C loop, the last one partial; hostile values at every bin edge.
+    rows = np.vstack([X[:1000], _hostile_rows(booster, X.shape[1])])
+    compiled = forest.raw(rows)
+    monkeypatch.setenv("LANGSPLIT_PURE_NUMPY", "1")
+    assert np.array_equal(compiled, forest.raw(rows))
+    assert np.array_equal(compiled, booster._raw_predict(rows))
+
+
+@needs_c
+def test_the_c_walk_refuses_buffers_that_do_not_fit():
+    X, y = _data(3)
+    forest = Forest.from_booster(HistGradientBoostingClassifier(max_iter=2, early_stopping=False,
+                                                                random_state=0).fit(X, y))
+    codes = forest.bin_codes(X[:10])
+    out = np.empty((9, 3))  # one row short
+    with pytest.raises(ValueError, match="buffer sizes"):
+        forest_module._c_walk.raw_scores(codes, *forest._pairs(), forest.leaf_values, forest.baseline, out, 10,
+                                         forest.n_iter, 3)

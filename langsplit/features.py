@@ -18,6 +18,7 @@ from itertools import count
 
 import numpy as np
 
+from . import speedups
 from .langid import main_language
 from .segment import Line
 from .textnorm import ALNUM, ALPHA, DIGIT, SPACE, UPPER, LOWER, caps_ratio, caps_ratios, char_flags, code_points, joined, repetition_keys, segment_counts
@@ -170,6 +171,10 @@ def _word_ids(cps: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.nd
     """
     ids = np.zeros(len(starts), dtype=np.int64)
     if not len(starts):
+        return ids
+    if speedups.available():  # a hash table of the words in C: other numbers, the same partition
+        speedups.compiled.word_ids(np.ascontiguousarray(cps, dtype=np.uint32), starts.astype(np.int64),
+                                   lengths.astype(np.int64), ids)
         return ids
     offsets = np.cumsum(lengths) - lengths  # of each word in the words' characters put end to end
     chars = cps[np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))]

@@ -18,14 +18,9 @@ because the thresholds are bin edges: ``x <= threshold`` is ``bin(x) <= bin(thre
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-try:  # the C walk, built at install time where a C compiler was found (setup.py)
-    from . import _forest as _c_walk
-except ImportError:  # pragma: no cover - depends on the install
-    _c_walk = None
+from . import speedups
 
 MAX_LEAVES = 32
 _CACHES = ("_edges32", "_edges_pad", "_shared", "_pair_arrays")  # filled on first use, never saved
@@ -134,9 +129,9 @@ class Forest:
             mine, theirs = self._shared_codes(other)
             codes[mine] = other_codes[theirs]
             todo = np.setdiff1d(todo, mine)
-        if uses_c_walk() and X.dtype == np.float32 and X.ndim == 2 and len(todo):
+        if speedups.available() and X.dtype == np.float32 and X.ndim == 2 and len(todo):
             out = np.empty((len(todo), X.shape[0]), dtype=np.uint8)
-            _c_walk.bin_codes(np.ascontiguousarray(X), self.features[todo].astype(np.int32),
+            speedups.compiled.bin_codes(np.ascontiguousarray(X), self.features[todo].astype(np.int32),
                               self._edges_padded()[todo], out, X.shape[0], X.shape[1], self.missing_bin)
             codes[todo] = out
             return codes
@@ -215,9 +210,9 @@ class Forest:
         if codes is None:
             codes = self.bin_codes(X)
         n = codes.shape[1]
-        if uses_c_walk():
+        if speedups.available():
             out = np.empty((n, len(self.baseline)), dtype=np.float64)
-            _c_walk.raw_scores(np.ascontiguousarray(codes), *self._pairs(), self.leaf_values, self.baseline,
+            speedups.compiled.raw_scores(np.ascontiguousarray(codes), *self._pairs(), self.leaf_values, self.baseline,
                                out, n, self.n_iter, len(self.baseline))
             return out
         if n <= ROWS_PER_BLOCK:
@@ -269,12 +264,6 @@ class Forest:
             proba = e / e.sum(axis=1, keepdims=True)
         out[:, self.classes] = proba
         return out
-
-
-def uses_c_walk() -> bool:
-    """Whether trees are walked by the compiled loop (built at install time where a C
-    compiler was found) rather than numpy; LANGSPLIT_PURE_NUMPY=1 forces numpy."""
-    return _c_walk is not None and os.environ.get("LANGSPLIT_PURE_NUMPY", "") != "1"
 
 
 def _leaf_sets(nodes: np.ndarray, leaves: np.ndarray) -> np.ndarray:

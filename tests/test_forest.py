@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from langsplit import forest as forest_module
+from langsplit import speedups
 from langsplit.forest import Forest
 
 
@@ -146,14 +146,14 @@ def test_a_pickled_forest_leaves_its_caches_behind():
     assert np.array_equal(copy.raw(X[:100]), before)
 
 
-needs_c = pytest.mark.skipif(not forest_module.uses_c_walk() and os.environ.get("LANGSPLIT_REQUIRE_C") != "1",
-                             reason="the C tree walk was not built (no C compiler at install time)")
+needs_c = pytest.mark.skipif(not speedups.available() and os.environ.get("LANGSPLIT_REQUIRE_C") != "1",
+                             reason="the C loops were not built (no C compiler at install time)")
 
 
 @needs_c
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_the_c_walk_and_the_numpy_walk_give_the_same_scores(n_classes, monkeypatch):
-    assert forest_module.uses_c_walk(), "LANGSPLIT_REQUIRE_C=1 but the C walk is not importable"
+    assert speedups.available(), "LANGSPLIT_REQUIRE_C=1 but the C walk is not importable"
     X, y = _data(n_classes, n=3000)
     booster = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=31, early_stopping=False,
                                              random_state=0).fit(X, y)
@@ -174,5 +174,5 @@ def test_the_c_walk_refuses_buffers_that_do_not_fit():
     codes = forest.bin_codes(X[:10])
     out = np.empty((9, 3))  # one row short
     with pytest.raises(ValueError, match="buffer sizes"):
-        forest_module._c_walk.raw_scores(codes, *forest._pairs(), forest.leaf_values, forest.baseline, out, 10,
+        speedups.compiled.raw_scores(codes, *forest._pairs(), forest.leaf_values, forest.baseline, out, 10,
                                          forest.n_iter, 3)

@@ -8,6 +8,7 @@ languages, families and locales), the seed pages, and hypothesis's hostile text.
 """
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 import reference_impl as ref
 from conftest import SEEDS
 from contract import BREAKS, LINES, SPECIAL
-from langsplit import features, textnorm
+from langsplit import features, speedups, textnorm
 from langsplit.langid import main_language
 from langsplit.segment import Line, split_lines
 from langsplit.splitter import Span
@@ -319,3 +320,27 @@ def test_spans_equal_the_code_before_issue_7(splitter, all_pages):
 def test_spans_of_hostile_pages_equal_the_code_before_issue_7(splitter, batch):
     assert splitter.classify_many(batch) == reference_spans(splitter, batch)
 
+
+
+def _first_seen_numbers(ids) -> list[int]:
+    """The grouping of ids, numbered by first appearance: equal for two numberings of one grouping."""
+    seen: dict = {}
+    return [seen.setdefault(int(i), len(seen)) for i in ids]
+
+
+@settings(max_examples=60)
+@given(words=st.lists(st.one_of(st.text(any_char, min_size=1, max_size=6), st.sampled_from(["ab", "abc", "ab"])),
+                      max_size=80))
+def test_words_numbered_in_c_group_as_numpy_groups_them(words):
+    if not speedups.available():
+        pytest.skip("the C loops were not built")
+    cps = textnorm.code_points("".join(words))
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    compiled = features._word_ids(cps, starts, lengths)
+    os.environ["LANGSPLIT_PURE_NUMPY"] = "1"
+    try:
+        plain = features._word_ids(cps, starts, lengths)
+    finally:
+        del os.environ["LANGSPLIT_PURE_NUMPY"]
+    assert _first_seen_numbers(compiled) == _first_seen_numbers(plain) == _first_seen_numbers(map(hash, words))

@@ -1,8 +1,9 @@
 /*
- * The tree walk of langsplit.forest.Forest in one C loop (optional: without a C compiler
- * at install time, the numpy walk in forest.py gives the same scores).
+ * C loops behind langsplit's hottest numpy code, optional: without a C compiler at install
+ * time, the numpy code gives the same results (tests/test_forest.py, tests/test_features.py
+ * and tests/test_speed_equivalence.py check both).
  *
- * Same method as the numpy walk: every (feature, tree) pair has a table of 256 leaf bit
+ * raw_scores, bin_codes: the tree walk of langsplit.forest.Forest.  Same method as the numpy walk: every (feature, tree) pair has a table of 256 leaf bit
  * sets, indexed by a row's one-byte bin code for that feature; AND-ing the tables of a
  * tree leaves one bit, the row's leaf.  numpy spends most of its time writing and
  * re-reading temporary arrays between those steps; here each row's bit set stays in a
@@ -177,7 +178,92 @@ done:
     return result;
 }
 
+/* word_ids: the numbering of words behind features._line_words.
+ *
+ * FNV-1a over the code points: cheap, and good enough to spread words over a table
+ * whose collisions are settled by comparing the words themselves. */
+static uint64_t hash_word(const uint32_t *w, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= w[i];
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+static PyObject *word_ids(PyObject *self, PyObject *args)
+{
+    Py_buffer cps, starts, lengths, out;
+    PyObject *result = NULL;
+    int64_t *slots = NULL;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*y*w*", &cps, &starts, &lengths, &out))
+        return NULL;
+    Py_ssize_t n = starts.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t n_cps = cps.len / (Py_ssize_t)sizeof(uint32_t);
+    const uint32_t *cp = (const uint32_t *)cps.buf;
+    const int64_t *st = (const int64_t *)starts.buf;
+    const int64_t *ln = (const int64_t *)lengths.buf;
+    int64_t *ids = (int64_t *)out.buf;
+
+    if (lengths.len != starts.len || out.len != starts.len) {
+        PyErr_SetString(PyExc_ValueError, "word_ids: buffer sizes do not match");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (st[i] < 0 || ln[i] < 0 || st[i] + ln[i] > n_cps) {
+            PyErr_SetString(PyExc_ValueError, "word_ids: a word lies outside the code points");
+            goto done;
+        }
+    }
+    Py_ssize_t size = 16;
+    while (size < 2 * n)
+        size *= 2;
+    slots = (int64_t *)malloc((size_t)size * sizeof(int64_t));  /* the first word of each id, or -1 */
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+
+    Py_BEGIN_ALLOW_THREADS
+    memset(slots, 0xFF, (size_t)size * sizeof(int64_t));
+    int64_t next_id = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const uint32_t *w = cp + st[i];
+        Py_ssize_t at = (Py_ssize_t)(hash_word(w, ln[i]) & (uint64_t)(size - 1));
+        for (;;) {
+            int64_t first = slots[at];
+            if (first < 0) {  /* a new word */
+                slots[at] = i;
+                ids[i] = next_id++;
+                break;
+            }
+            if (ln[first] == ln[i] && memcmp(cp + st[first], w, (size_t)ln[i] * sizeof(uint32_t)) == 0) {
+                ids[i] = ids[first];
+                break;
+            }
+            at = (at + 1) & (size - 1);
+        }
+    }
+    Py_END_ALLOW_THREADS
+
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    free(slots);
+    PyBuffer_Release(&cps);
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&lengths);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"word_ids", word_ids, METH_VARARGS,
+     "word_ids(cps, starts, lengths, out)\n"
+     "Number the words cps[s:s+n] (uint32 code points) in order of first appearance into out (int64)."},
     {"bin_codes", bin_codes, METH_VARARGS,
      "bin_codes(x, cols, edges, out, n_rows, n_cols, missing_bin)\n"
      "One-byte bin code of x[:, cols[j]] into out[j] (float32 edges, 256 per column); see langsplit/forest.py."},
@@ -188,10 +274,10 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_forest", "C tree walk of langsplit.forest (optional).", -1, methods,
+    PyModuleDef_HEAD_INIT, "_speedups", "C loops behind langsplit.forest and langsplit.features (optional).", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__forest(void)
+PyMODINIT_FUNC PyInit__speedups(void)
 {
     return PyModule_Create(&module);
 }

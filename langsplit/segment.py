@@ -12,15 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The same boundaries str.splitlines uses; \r\n first so it counts as one.
+# The boundaries str.splitlines uses, for count_lines.
 _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_LINE_BREAK = re.compile(f"\r\n|[{_BREAKS}]")
 # A non-blank line from its first non-space character to the end of the line.
 _NONBLANK_LINE = re.compile(f"\\S[^{_BREAKS}]*")
-# A run of non-whitespace-bounded text inside one line: from the first
-# non-space character to the last one.  \S matches exactly the complement of
-# str.isspace() for str patterns, which keeps this in step with str.strip().
-_LINE_CONTENT = re.compile(r"\S(?:.*\S)?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -40,25 +35,22 @@ def split_lines(text: str) -> list[Line]:
     >>> [(l.start, l.end, l.text) for l in split_lines("Title\\r\\n\\n  Body text. \\n")]
     [(0, 5, 'Title'), (10, 20, 'Body text.')]
     """
-    raw: list[tuple[int, int]] = []  # (start, end) of each physical line, blank or not
-    pos = 0
-    for m in _LINE_BREAK.finditer(text):
-        raw.append((pos, m.start()))
-        pos = m.end()
-    raw.append((pos, len(text)))
-
-    found: list[tuple[int, int, bool]] = []  # (start, end, blank_before)
+    found: list[tuple[int, str, bool]] = []  # (start, stripped text, blank_before)
     pending_blank = True  # the page start counts as a paragraph break
-    for s, e in raw:
-        m = _LINE_CONTENT.search(text, s, e)
-        if m is None:
-            pending_blank = True
-        else:
-            found.append((m.start(), m.end(), pending_blank))
+    pos = 0
+    # str.splitlines knows every break (\r\n as one); str.strip strips what regex \s matches,
+    # line breaks included.  Both run in C: several times faster than a regex loop.
+    for physical in text.splitlines(True):
+        stripped = physical.strip()
+        if stripped:
+            found.append((pos + len(physical) - len(physical.lstrip()), stripped, pending_blank))
             pending_blank = False
+        else:
+            pending_blank = True
+        pos += len(physical)
     # A line is followed by a break when the next one starts after a blank, or nothing follows.
     after = [b for _, _, b in found[1:]] + [True]
-    return [Line(s, e, text[s:e], bb, ba) for (s, e, bb), ba in zip(found, after)]
+    return [Line(s, s + len(t), t, bb, ba) for (s, t, bb), ba in zip(found, after)]
 
 
 def count_lines(text: str) -> int:

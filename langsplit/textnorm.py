@@ -148,7 +148,15 @@ def repetition_keys(lines: list[str]) -> list[str]:
     cps = code_points(text.lower()).copy()
     flags = char_flags(cps)
     cps[flags & DECIMAL != 0] = ord("0")
-    space = flags & SPACE != 0  # the "\n" joints too: a line's edges are where its spaces meet one
+    return _squeezed(cps, flags & SPACE != 0)
+
+
+def _squeezed(cps: np.ndarray, space: np.ndarray) -> list[str]:
+    """The lines joined in cps, each run of spaces in a line made one " ", the ones at a
+    line's ends dropped (what " ".join(line.split()) gives), split at the "\n" joints.
+
+    space marks the spaces, the "\n" joints too: a line's edges are where its spaces meet one.
+    """
     run_starts = np.flatnonzero(space & ~np.concatenate([[False], space[:-1]]))
     run_ends = np.flatnonzero(space & ~np.concatenate([space[1:], [False]]))
     joint = cps == ord("\n")
@@ -205,8 +213,11 @@ def for_textmodel_many(lines: list[str]) -> list[str]:
     out[at] = cps
     out[at[punct] + 1] = cps[punct]
     out[at[punct]] = ord(" ")
-    text = out.tobytes().decode("utf-32-le", "surrogatepass")
-    return [_collapsed(p) for p in text.split("\n")]
+    space = np.ones(len(out), dtype=bool)  # the cells put in are spaces
+    space[at] = flags & SPACE != 0
+    space[at[punct]] = True
+    space[at[punct] + 1] = False
+    return _squeezed(out, space)
 
 
 _WORD_TOKEN = re.compile(r"\w+")

@@ -21,7 +21,7 @@ import numpy as np
 from . import speedups
 from .langid import main_language
 from .segment import Line
-from .textnorm import ALNUM, ALPHA, DIGIT, SPACE, UPPER, LOWER, caps_ratio, caps_ratios, char_flags, code_points, joined, repetition_keys, segment_counts
+from .textnorm import ALNUM, ALPHA, DECIMAL, DIGIT, SPACE, UPPER, LOWER, caps_ratio, caps_ratios, char_flags, code_points, joined, repetition_keys, segment_counts
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}:\d\d\b")
@@ -317,6 +317,43 @@ _CLOSER_CPS = np.array(sorted(map(ord, _CLOSERS)), dtype=np.uint32)
 _SEPARATOR_CPS = np.array(sorted(map(ord, _SEPARATORS)), dtype=np.uint32)
 
 
+# What a read-time unit (_READ_TIME) can start with, case folded as re.IGNORECASE folds it
+# (tests/test_speed_equivalence.py derives it from the pattern again).
+READ_TIME_UNIT_STARTS = "DMPdmpΛλМХмхد分분"
+_READ_TIME_UNIT_START_CPS = np.array(sorted(map(ord, READ_TIME_UNIT_STARTS)), dtype=np.uint32)
+_DATE_SEPARATOR_CPS = np.array(sorted(map(ord, "./:-")), dtype=np.uint32)
+
+
+def _digit_spots(cps: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in joined lines where a date or a read time could start: a superset of
+    where one does.
+
+    Every alternative of _DATE has a separator (. / : -) between two digits; a read time is
+    a digit, spaces within the line, and a unit.  A line without such a spot cannot match.
+    """
+    decimal = flags & DECIMAL != 0  # regex \d
+    seps = np.flatnonzero(np.isin(cps, _DATE_SEPARATOR_CPS, kind="table"))
+    seps = seps[(seps > 0) & (seps < len(cps) - 1)]
+    dates = seps[decimal[seps - 1] & decimal[seps + 1]]
+    # Read times: from each place a unit could start, back over the spaces before it.
+    units = np.flatnonzero(np.isin(cps, _READ_TIME_UNIT_START_CPS, kind="table"))
+    at = units - 1
+    spot = np.zeros(len(units), dtype=bool)
+    open_ = at >= 0
+    for _ in range(8):
+        idx = np.flatnonzero(open_)
+        if not len(idx):
+            break
+        c = at[idx]
+        space = (flags[c] & SPACE != 0) & (cps[c] != ord("\n"))
+        spot[idx[~space]] = decimal[c[~space]]
+        open_[idx[~space]] = False
+        at[idx[space]] -= 1
+        open_[idx[space][at[idx[space]] < 0]] = False
+    spot[open_] = True  # a long run of spaces: left to the regex
+    return dates, units[spot]
+
+
 def _ends_sentence(text: str) -> bool:
     last = text[-1]
     if last in _CLOSERS and len(text) > 1:
@@ -402,15 +439,19 @@ def _text_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
     out[:, 8] = digits / nchars
     for col, pattern in _OTHER_PATTERNS:
         out[:, col - 7] = _lines_matching(pattern, text, starts, n)
-    # Years, dates and read times hold a digit: scanning only the lines with one saves
-    # most of the regex time on prose.
-    with_digits = np.flatnonzero(digits > 0)
-    if len(with_digits):
-        sub = "\n".join([texts[i] for i in with_digits.tolist()])
-        sub_starts = np.zeros(len(with_digits), dtype=np.int64)
-        np.cumsum(nchars[with_digits][:-1] + 1, out=sub_starts[1:])
-        for col, pattern in _DIGIT_PATTERNS:
-            out[with_digits, col - 7] = _lines_matching(pattern, sub, sub_starts, len(with_digits))
+    # Years, dates and read times hold a digit, so only lines with one are scanned; dates and
+    # read times need more (_digit_spots), which spares most of the regex time on prose.
+    date_spot, read_time_spot = _digit_spots(cps, flags)
+    line_of = lambda spots: np.searchsorted(starts, spots, side="right") - 1  # noqa: E731
+    candidates = {16: np.flatnonzero(digits > 0), 17: np.unique(line_of(date_spot)),
+                  18: np.unique(line_of(read_time_spot))}
+    for col, pattern in _DIGIT_PATTERNS:
+        rows = candidates[col]
+        if len(rows):
+            sub = "\n".join([texts[i] for i in rows.tolist()])
+            sub_starts = np.zeros(len(rows), dtype=np.int64)
+            np.cumsum(nchars[rows][:-1] + 1, out=sub_starts[1:])
+            out[rows, col - 7] = _lines_matching(pattern, sub, sub_starts, len(rows))
     out[:, 15] = (nchars - alnum - spaces) / nchars
     out[:, 16] = np.divide(nchars - spaces, nw, out=np.zeros(n), where=has_words)
     return out, nw

@@ -344,3 +344,13 @@ def test_words_numbered_in_c_group_as_numpy_groups_them(words):
     finally:
         del os.environ["LANGSPLIT_PURE_NUMPY"]
     assert _first_seen_numbers(compiled) == _first_seen_numbers(plain) == _first_seen_numbers(map(hash, words))
+
+
+def test_read_time_unit_starts_are_what_the_pattern_can_start_with():
+    # features._digit_spots skips lines where no read-time unit can start after a digit.
+    import re
+
+    units = features._READ_TIME.pattern.split(r"\s*(?:", 1)[1][:-1].split("|")
+    first = re.compile("(?i)[" + "".join(re.escape(u[0]) for u in units) + "]")
+    every_char = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert "".join(sorted(first.findall(every_char))) == "".join(sorted(features.READ_TIME_UNIT_STARTS))

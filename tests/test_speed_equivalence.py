@@ -354,3 +354,11 @@ def test_read_time_unit_starts_are_what_the_pattern_can_start_with():
     first = re.compile("(?i)[" + "".join(re.escape(u[0]) for u in units) + "]")
     every_char = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     assert "".join(sorted(first.findall(every_char))) == "".join(sorted(features.READ_TIME_UNIT_STARTS))
+
+
+def test_spans_are_the_same_with_the_c_loops_and_with_numpy(splitter, all_pages, monkeypatch):
+    if not speedups.available():
+        pytest.skip("the C loops were not built")
+    compiled = splitter.classify_many(all_pages)
+    monkeypatch.setenv("LANGSPLIT_PURE_NUMPY", "1")
+    assert splitter.classify_many(all_pages) == compiled

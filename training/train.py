@@ -58,6 +58,9 @@ def write_dev_sample(sets: dict[str, list[dict]], folder: Path, per_set: int = D
 
 def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
     td = meta.get("training_data", {})
+    # Changes made to a trained model folder afterwards (metadata "notes"); a retrain has none.
+    notes = meta.get("notes", [])
+    since = ["## Since training", *(f"- {n}" for n in notes), ""] if notes else []
     lines = [
         "# langsplit model card",
         "",
@@ -93,6 +96,7 @@ def model_card(meta: dict, reports: dict, by_group: dict, command: str) -> str:
         "",
         f"Reproduce the model: `{command}`",
         "",
+        *since,
         "## Limits",
         "- Trained on generated pages: furniture unlike any template family here may be missed.",
         "- Teasers written as full sentences in the article's language are the hardest case.",

@@ -320,8 +320,11 @@ _SEPARATOR_CPS = np.array(sorted(map(ord, _SEPARATORS)), dtype=np.uint32)
 # What a read-time unit (_READ_TIME) can start with, case folded as re.IGNORECASE folds it
 # (tests/test_speed_equivalence.py derives it from the pattern again).
 READ_TIME_UNIT_STARTS = "DMPdmpΛλМХмхد分분"
-_READ_TIME_UNIT_START_CPS = np.array(sorted(map(ord, READ_TIME_UNIT_STARTS)), dtype=np.uint32)
-_DATE_SEPARATOR_CPS = np.array(sorted(map(ord, "./:-")), dtype=np.uint32)
+# Indexed by code point (1.1 MB each): one gather finds them in a page, faster than np.isin.
+_IS_READ_TIME_UNIT_START = np.zeros(0x110000, dtype=bool)
+_IS_READ_TIME_UNIT_START[[ord(c) for c in READ_TIME_UNIT_STARTS]] = True
+_IS_DATE_SEPARATOR = np.zeros(0x110000, dtype=bool)
+_IS_DATE_SEPARATOR[[ord(c) for c in "./:-"]] = True
 
 
 def _digit_spots(cps: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -332,11 +335,11 @@ def _digit_spots(cps: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.nda
     a digit, spaces within the line, and a unit.  A line without such a spot cannot match.
     """
     decimal = flags & DECIMAL != 0  # regex \d
-    seps = np.flatnonzero(np.isin(cps, _DATE_SEPARATOR_CPS, kind="table"))
+    seps = np.flatnonzero(_IS_DATE_SEPARATOR[cps])
     seps = seps[(seps > 0) & (seps < len(cps) - 1)]
     dates = seps[decimal[seps - 1] & decimal[seps + 1]]
     # Read times: from each place a unit could start, back over the spaces before it.
-    units = np.flatnonzero(np.isin(cps, _READ_TIME_UNIT_START_CPS, kind="table"))
+    units = np.flatnonzero(_IS_READ_TIME_UNIT_START[cps])
     at = units - 1
     spot = np.zeros(len(units), dtype=bool)
     open_ = at >= 0

@@ -79,11 +79,12 @@ static PyObject *raw_scores(PyObject *self, PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t start = 0; start < n_rows; start += BLOCK) {
         Py_ssize_t b = n_rows - start < BLOCK ? n_rows - start : BLOCK;
-        memset(reach, 0xFF, (size_t)n_trees * BLOCK * sizeof(uint32_t));
+        /* Rows of b bit sets per tree, not BLOCK: a page of a few lines sets only what it uses. */
+        memset(reach, 0xFF, (size_t)n_trees * b * sizeof(uint32_t));
         for (Py_ssize_t p = 0; p < n_pairs; p++) {
             const uint8_t *c = cd + (Py_ssize_t)prow[p] * n_rows + start;
             const uint32_t *t = tab + p * N_BINS;
-            uint32_t *r = reach + (Py_ssize_t)ptree[p] * BLOCK;
+            uint32_t *r = reach + (Py_ssize_t)ptree[p] * b;
             for (Py_ssize_t i = 0; i < b; i++)
                 r[i] &= t[c[i]];
         }
@@ -94,7 +95,7 @@ static PyObject *raw_scores(PyObject *self, PyObject *args)
                     Py_ssize_t tree = it * n_out + k;
                     /* One bit is left: the bits below it, counted, are the leaf's number.
                      * (An empty set cannot happen; it is kept inside the tree's row.) */
-                    int leaf = popcount32(reach[tree * BLOCK + i] - 1u);
+                    int leaf = popcount32(reach[tree * b + i] - 1u);
                     if (leaf >= MAX_LEAVES)
                         leaf = MAX_LEAVES - 1;
                     s += lv[tree * MAX_LEAVES + leaf];
